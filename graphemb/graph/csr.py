@@ -1,0 +1,361 @@
+"""``CSRGraph``: the immutable compressed-sparse-row graph every walk kernel reads.
+
+Layout
+------
+``indptr``  int64[n + 1]; row ``u`` holds out-neighbours ``indices[indptr[u]:indptr[u+1]]``
+``indices`` int32[m] (int64 when ``n >= 2**31``), sorted ascending within each row,
+            no duplicates within a row
+``weights`` float32[m] aligned with ``indices``, or None for an unweighted graph
+``nodes``   original node ids (any hashable) in index order
+
+Undirected graphs store each edge in both rows (a self-loop once, in its own
+row); directed graphs store each arc in its source row only.  Sorted rows give
+O(log d) edge look-ups (``has_edge``), which node2vec's second-order step needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = ["CSRGraph"]
+
+_INT32_MAX = np.iinfo(np.int32).max
+
+
+class CSRGraph:
+    """Immutable graph in compressed sparse row form with original node ids.
+
+    Parameters
+    ----------
+    indptr : array of int, shape (n + 1,)
+        Row pointers; ``indptr[0] == 0`` and non-decreasing.
+    indices : array of int, shape (m,)
+        Column (neighbour) indices in ``0..n-1``.  Rows need not be sorted on
+        input: they are sorted here.  Duplicate entries within a row are refused.
+    weights : array of float, shape (m,), optional
+        Positive finite edge weights aligned with ``indices``; None for an
+        unweighted graph.
+    nodes : sequence of hashable, optional
+        Original node ids in index order; defaults to ``range(n)``.
+    directed : bool, default False
+        Whether rows hold out-arcs only.  An undirected graph must be symmetric
+        (same pattern and weights both ways); this is checked.
+
+    Attributes
+    ----------
+    nodes : list
+        Original node ids, ``nodes[i]`` is the id of row ``i``.
+    num_nodes : int
+    num_edges : int
+        Arcs for a directed graph; edges (each counted once, self-loops once)
+        for an undirected graph.
+    directed : bool
+    indptr : ndarray of int64
+    indices : ndarray of int32 (int64 when n >= 2**31)
+    weights : ndarray of float32 or None
+
+    Notes
+    -----
+    Build graphs with :meth:`from_networkx`, :meth:`from_scipy` or
+    :meth:`from_edgelist`; this constructor is the low-level path they share.
+    Memory: ``8 (n + 1) + 4 m`` bytes, plus ``4 m`` for weights.
+    """
+
+    __slots__ = ("_nodes", "indptr", "indices", "weights", "directed", "_index", "_num_edges")
+
+    def __init__(
+        self,
+        indptr: np.ndarray,
+        indices: np.ndarray,
+        weights: np.ndarray | None = None,
+        nodes: Sequence[Hashable] | None = None,
+        directed: bool = False,
+    ) -> None:
+        indptr = np.ascontiguousarray(indptr, dtype=np.int64)
+        if indptr.ndim != 1 or indptr.size < 1:
+            raise ValueError("indptr must be a 1-D array of length num_nodes + 1.")
+        n = indptr.size - 1
+        if n == 0:
+            raise ValueError("The graph is empty: it has no nodes.")
+        if indptr[0] != 0 or np.any(np.diff(indptr) < 0):
+            raise ValueError("indptr must start at 0 and be non-decreasing.")
+        indices = np.asarray(indices)
+        if indices.ndim != 1 or indices.size != indptr[-1]:
+            raise ValueError(f"indices must be 1-D with indptr[-1] = {indptr[-1]} entries; got shape {indices.shape}.")
+        if indices.size and not np.issubdtype(indices.dtype, np.integer):
+            raise ValueError(f"indices must be integers; got dtype {indices.dtype}.")
+        if indices.size and (indices.min() < 0 or indices.max() >= n):
+            raise ValueError(f"indices must lie in [0, {n - 1}].")
+        index_dtype = np.int32 if n - 1 <= _INT32_MAX else np.int64
+        indices = np.array(indices, dtype=index_dtype)  # own copy, sorted below
+        if weights is not None:
+            weights = np.array(weights, dtype=np.float64).ravel()
+            if weights.size != indices.size:
+                raise ValueError(f"weights must have {indices.size} entries to match indices; got {weights.size}.")
+            _check_weights(weights)
+            weights = weights.astype(np.float32)
+            if not np.all(np.isfinite(weights)) or np.any(weights <= 0):
+                raise ValueError(
+                    "Edge weights must be finite and positive in float32 "
+                    "(some underflow to 0 or overflow to inf); rescale the weights."
+                )
+        indices, weights = _sort_rows(indptr, indices, weights)
+        if indices.size:
+            row = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
+            dup = (indices[1:] == indices[:-1]) & (row[1:] == row[:-1])
+            if np.any(dup):
+                k = int(np.flatnonzero(dup)[0])
+                raise ValueError(
+                    f"Duplicate entry ({row[k]}, {indices[k]}) in a CSR row; merge multi-edges before building the graph."
+                )
+        if nodes is None:
+            nodes = list(range(n))
+        else:
+            nodes = list(nodes)
+            if len(nodes) != n:
+                raise ValueError(f"nodes has {len(nodes)} ids but the graph has {n} rows.")
+        directed = bool(directed)
+        for a in (indptr, indices):
+            a.flags.writeable = False
+        if weights is not None:
+            weights.flags.writeable = False
+        self._nodes = nodes
+        self.indptr = indptr
+        self.indices = indices
+        self.weights = weights
+        self.directed = directed
+        self._index: dict[Hashable, int] | None = None
+        if directed:
+            self._num_edges = int(indices.size)
+        else:
+            if indices.size:
+                _check_symmetric(indptr, indices, weights, n)
+            loops = _count_self_loops(indptr, indices)
+            self._num_edges = int((indices.size - loops) // 2 + loops)
+
+    # ------------------------------------------------------------ properties
+    @property
+    def nodes(self) -> list:
+        """Original node ids in index order (row ``i`` is ``nodes[i]``)."""
+        return self._nodes
+
+    @property
+    def num_nodes(self) -> int:
+        """Number of nodes, isolated ones included."""
+        return int(self.indptr.size - 1)
+
+    @property
+    def num_edges(self) -> int:
+        """Number of arcs (directed) or edges counted once (undirected)."""
+        return self._num_edges
+
+    @property
+    def weighted(self) -> bool:
+        """True when the graph carries edge weights."""
+        return self.weights is not None
+
+    @property
+    def degrees(self) -> np.ndarray:
+        """Out-degree of each node (row lengths), int64."""
+        return np.diff(self.indptr)
+
+    def __repr__(self) -> str:
+        kind = "directed" if self.directed else "undirected"
+        w = "weighted" if self.weighted else "unweighted"
+        return f"CSRGraph({self.num_nodes} nodes, {self.num_edges} edges, {kind}, {w})"
+
+    def __len__(self) -> int:
+        return self.num_nodes
+
+    # ------------------------------------------------------------- node ids
+    def index_of(self, node: Hashable) -> int:
+        """Row index of an original node id.
+
+        Raises
+        ------
+        KeyError
+            If ``node`` is not in the graph (the message names it).
+        """
+        if self._index is None:
+            self._index = {v: i for i, v in enumerate(self._nodes)}
+        try:
+            return self._index[node]
+        except (KeyError, TypeError):
+            raise KeyError(f"node {node!r} is not in the graph") from None
+
+    def indices_of(self, nodes: Sequence[Hashable]) -> np.ndarray:
+        """Row indices (int64) of several original node ids; KeyError names the first unknown."""
+        return np.fromiter((self.index_of(v) for v in nodes), dtype=np.int64, count=len(nodes))
+
+    def neighbors(self, node: Hashable) -> list:
+        """Original ids of the out-neighbours of ``node``, in index order."""
+        i = self.index_of(node)
+        return [self._nodes[j] for j in self.indices[self.indptr[i] : self.indptr[i + 1]].tolist()]
+
+    def has_edge(self, u: Hashable, v: Hashable) -> bool:
+        """Whether the arc ``u -> v`` exists (either direction for undirected graphs).  O(log d)."""
+        i, j = self.index_of(u), self.index_of(v)
+        row = self.indices[self.indptr[i] : self.indptr[i + 1]]
+        k = np.searchsorted(row, j)
+        return bool(k < row.size and row[k] == j)
+
+    # --------------------------------------------------------- constructors
+    @classmethod
+    def from_scipy(
+        cls,
+        matrix: Any,
+        directed: bool | None = None,
+        nodes: Sequence[Hashable] | None = None,
+        weighted: bool | None = None,
+    ) -> CSRGraph:
+        """Build a graph from a square scipy sparse (or dense numpy) adjacency matrix.
+
+        Parameters
+        ----------
+        matrix : scipy.sparse matrix/array or ndarray, shape (n, n)
+            ``matrix[u, v]`` is the weight of arc ``u -> v``; explicit zeros are
+            dropped, duplicate entries summed.
+        directed : bool, optional
+            If False, the matrix must be symmetric.  If None, the graph is
+            undirected when the matrix is symmetric and directed otherwise.
+        nodes : sequence of hashable, optional
+            Node ids for rows; default ``range(n)``.
+        weighted : bool, optional
+            Keep the values as weights.  None keeps them unless every stored
+            value is 1.
+
+        Returns
+        -------
+        CSRGraph
+
+        Raises
+        ------
+        ValueError
+            Non-square matrix, non-finite or negative values, or
+            ``directed=False`` with an asymmetric matrix.
+        """
+        if sp.issparse(matrix):
+            a = sp.csr_array(matrix, dtype=np.float64)
+        else:
+            arr = np.asarray(matrix, dtype=np.float64)
+            if arr.ndim != 2:
+                raise ValueError(f"adjacency matrix must be 2-D; got shape {arr.shape}.")
+            a = sp.csr_array(arr)
+        if a.shape[0] != a.shape[1]:
+            raise ValueError(f"adjacency matrix must be square; got shape {a.shape}.")
+        a.sum_duplicates()
+        _check_weights(a.data, allow_zero=True)
+        a.eliminate_zeros()
+        a.sort_indices()
+        symmetric = _is_symmetric(a)
+        if directed is None:
+            directed = not symmetric
+        elif not directed and not symmetric:
+            raise ValueError(
+                "directed=False but the adjacency matrix is not symmetric; pass directed=True "
+                "or symmetrise it (e.g. A.maximum(A.T))."
+            )
+        if weighted is None:
+            weighted = bool(a.data.size) and not np.all(a.data == 1.0)
+        return cls(
+            a.indptr,
+            a.indices,
+            a.data if weighted else None,
+            nodes=nodes,
+            directed=directed,
+        )
+
+    @classmethod
+    def from_networkx(cls, graph: Any, weight: str | None = "weight") -> CSRGraph:
+        """Build from a networkx graph; see :func:`graphemb.graph.convert.from_networkx`."""
+        from .convert import from_networkx
+
+        return from_networkx(graph, weight=weight)
+
+    @classmethod
+    def from_edgelist(cls, source: Any, **kwargs: Any) -> CSRGraph:
+        """Build from an edge-list file or DataFrame; see :func:`graphemb.graph.io.read_edgelist`."""
+        from .io import read_edgelist
+
+        return read_edgelist(source, **kwargs)
+
+    # -------------------------------------------------------------- exports
+    def to_scipy(self) -> sp.csr_array:
+        """Adjacency as a ``scipy.sparse.csr_array`` (float32; ones when unweighted).
+
+        Undirected graphs give a symmetric matrix.
+        """
+        data = self.weights if self.weights is not None else np.ones(self.indices.size, dtype=np.float32)
+        n = self.num_nodes
+        return sp.csr_array((data.copy(), self.indices.copy(), self.indptr.copy()), shape=(n, n))
+
+    def to_networkx(self) -> Any:
+        """Convert to a networkx ``Graph`` or ``DiGraph`` with the original node ids.
+
+        Weights are stored under the ``"weight"`` edge attribute when present;
+        isolated nodes are kept.
+        """
+        from .convert import to_networkx
+
+        return to_networkx(self)
+
+
+# ------------------------------------------------------------------ helpers
+def _check_weights(w: np.ndarray, allow_zero: bool = False) -> None:
+    bad = ~np.isfinite(w)
+    if np.any(bad):
+        k = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"Edge weights must be finite; entry {k} is {w[k]!r}.")
+    bad = w < 0 if allow_zero else w <= 0
+    if np.any(bad):
+        k = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"Edge weights must be positive; entry {k} is {w[k]!r}. "
+            "Drop zero-weight edges or rescale negative similarities before building the graph."
+        )
+
+
+def _sort_rows(indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray | None):
+    n = indptr.size - 1
+    if indices.size == 0:
+        return indices, weights
+    row = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
+    # already sorted? (cheap check; lexsort otherwise)
+    same_row = row[1:] == row[:-1]
+    if not np.any(same_row & (indices[1:] < indices[:-1])):
+        return indices, weights
+    order = np.lexsort((indices, row))
+    indices = indices[order]
+    if weights is not None:
+        weights = weights[order]
+    return indices, weights
+
+
+def _count_self_loops(indptr: np.ndarray, indices: np.ndarray) -> int:
+    n = indptr.size - 1
+    row = np.repeat(np.arange(n, dtype=indices.dtype), np.diff(indptr))
+    return int(np.count_nonzero(row == indices))
+
+
+def _is_symmetric(a: sp.csr_array) -> bool:
+    at = sp.csr_array(a.T)
+    at.sort_indices()
+    return (
+        np.array_equal(a.indptr, at.indptr)
+        and np.array_equal(a.indices, at.indices)
+        and np.allclose(a.data, at.data, rtol=1e-6, atol=0.0)
+    )
+
+
+def _check_symmetric(indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray | None, n: int) -> None:
+    data = weights if weights is not None else np.ones(indices.size, dtype=np.float32)
+    a = sp.csr_array((data, indices, indptr), shape=(n, n))
+    if not _is_symmetric(a):
+        raise ValueError(
+            "An undirected CSRGraph needs both directions of every edge with equal weights; "
+            "the arrays given are not symmetric (pass directed=True for a directed graph)."
+        )
