@@ -71,9 +71,7 @@ class WalkCorpus:
         else:
             lengths = np.ascontiguousarray(lengths, dtype=np.int32)
             if lengths.shape != (walks.shape[0],):
-                raise ValueError(
-                    f"lengths must have shape ({walks.shape[0]},) to match walks; got {lengths.shape}."
-                )
+                raise ValueError(f"lengths must have shape ({walks.shape[0]},) to match walks; got {lengths.shape}.")
             if lengths.size and (lengths.min() < 0 or lengths.max() > walks.shape[1]):
                 raise ValueError("lengths must lie in [0, walk_length].")
         self.walks = walks

@@ -8,7 +8,6 @@ node ids and rows, similarity queries and file formats (like gensim's
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterator, Sequence
-from typing import Any
 
 import numpy as np
 
