@@ -110,7 +110,8 @@ class CSRGraph:
             if np.any(dup):
                 k = int(np.flatnonzero(dup)[0])
                 raise ValueError(
-                    f"Duplicate entry ({row[k]}, {indices[k]}) in a CSR row; merge multi-edges before building the graph."
+                    f"Duplicate entry ({row[k]}, {indices[k]}) in a CSR row; "
+                    "merge multi-edges before building the graph."
                 )
         if nodes is None:
             nodes = list(range(n))
