@@ -6,9 +6,20 @@ Data flows one way: input -> :class:`CSRGraph` -> walk kernels -> :class:`WalkCo
 
 from __future__ import annotations
 
+from . import datasets, evaluation
 from .corpus import WalkCorpus
 from .graph.csr import CSRGraph
+from .walks import WalkStream, iter_random_walks, random_walks
 
 __version__ = "0.1.0"
 
-__all__ = ["CSRGraph", "WalkCorpus", "__version__"]
+__all__ = [
+    "CSRGraph",
+    "WalkCorpus",
+    "WalkStream",
+    "__version__",
+    "datasets",
+    "evaluation",
+    "iter_random_walks",
+    "random_walks",
+]

@@ -103,9 +103,9 @@ class CSRGraph:
                     "Edge weights must be finite and positive in float32 "
                     "(some underflow to 0 or overflow to inf); rescale the weights."
                 )
-        indices, weights = _sort_rows(indptr, indices, weights)
+        row = np.repeat(np.arange(n, dtype=index_dtype), np.diff(indptr))
+        indices, weights = _sort_rows(row, indices, weights)
         if indices.size:
-            row = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
             dup = (indices[1:] == indices[:-1]) & (row[1:] == row[:-1])
             if np.any(dup):
                 k = int(np.flatnonzero(dup)[0])
@@ -135,7 +135,7 @@ class CSRGraph:
         else:
             if indices.size:
                 _check_symmetric(indptr, indices, weights, n)
-            loops = _count_self_loops(indptr, indices)
+            loops = int(np.count_nonzero(row == indices))
             self._num_edges = int((indices.size - loops) // 2 + loops)
 
     # ------------------------------------------------------------ properties
@@ -271,18 +271,64 @@ class CSRGraph:
         )
 
     @classmethod
-    def from_networkx(cls, graph: Any, weight: str | None = "weight") -> CSRGraph:
-        """Build from a networkx graph; see :func:`graphemb.graph.convert.from_networkx`."""
+    def from_networkx(cls, graph: Any, weight: str | None = "weight", zero_weights: str = "error") -> CSRGraph:
+        """Build from a networkx graph (any hashable ids, multigraphs summed).
+
+        Parameters
+        ----------
+        graph : networkx.Graph, DiGraph, MultiGraph or MultiDiGraph
+        weight : str or None, default 'weight'
+            Edge attribute holding weights; None for unweighted.
+        zero_weights : {'error', 'drop'}, default 'error'
+
+        Returns
+        -------
+        CSRGraph
+
+        See Also
+        --------
+        graphemb.graph.convert.from_networkx : the full description of the policy.
+        """
         from .convert import from_networkx
 
-        return from_networkx(graph, weight=weight)
+        return from_networkx(graph, weight=weight, zero_weights=zero_weights)
 
     @classmethod
-    def from_edgelist(cls, source: Any, **kwargs: Any) -> CSRGraph:
-        """Build from an edge-list file or DataFrame; see :func:`graphemb.graph.io.read_edgelist`."""
+    def from_edgelist(
+        cls,
+        source: Any,
+        weighted: bool | None = None,
+        directed: bool = False,
+        sep: str | None = None,
+        comment: str | None = "#",
+        **kwargs: Any,
+    ) -> CSRGraph:
+        """Build from an edge-list file (path) or a pandas DataFrame.
+
+        Parameters
+        ----------
+        source : str, os.PathLike or pandas.DataFrame
+        weighted : bool or None, default None
+            None: weighted when there is a third (weight) column.
+        directed : bool, default False
+        sep : str or None, default None
+            Field separator; None means any run of whitespace.
+        comment : str or None, default '#'
+        **kwargs
+            ``header``, ``nodes``, ``node_type``, ``duplicates``, ``self_loops``,
+            ``zero_weights``: see :func:`graphemb.graph.io.read_edgelist`.
+
+        Returns
+        -------
+        CSRGraph
+
+        See Also
+        --------
+        graphemb.graph.io.read_edgelist : the full description of the format and policy.
+        """
         from .io import read_edgelist
 
-        return read_edgelist(source, **kwargs)
+        return read_edgelist(source, weighted=weighted, directed=directed, sep=sep, comment=comment, **kwargs)
 
     # -------------------------------------------------------------- exports
     def to_scipy(self) -> sp.csr_array:
@@ -320,11 +366,10 @@ def _check_weights(w: np.ndarray, allow_zero: bool = False) -> None:
         )
 
 
-def _sort_rows(indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray | None):
-    n = indptr.size - 1
+def _sort_rows(row: np.ndarray, indices: np.ndarray, weights: np.ndarray | None):
+    """Sort each CSR row by column (``row`` gives each entry's row); no-op when already sorted."""
     if indices.size == 0:
         return indices, weights
-    row = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
     # already sorted? (cheap check; lexsort otherwise)
     same_row = row[1:] == row[:-1]
     if not np.any(same_row & (indices[1:] < indices[:-1])):
@@ -334,12 +379,6 @@ def _sort_rows(indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray | No
     if weights is not None:
         weights = weights[order]
     return indices, weights
-
-
-def _count_self_loops(indptr: np.ndarray, indices: np.ndarray) -> int:
-    n = indptr.size - 1
-    row = np.repeat(np.arange(n, dtype=indices.dtype), np.diff(indptr))
-    return int(np.count_nonzero(row == indices))
 
 
 def _is_symmetric(a: sp.csr_array) -> bool:
@@ -353,7 +392,7 @@ def _is_symmetric(a: sp.csr_array) -> bool:
 
 
 def _check_symmetric(indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray | None, n: int) -> None:
-    data = weights if weights is not None else np.ones(indices.size, dtype=np.float32)
+    data = weights if weights is not None else np.ones(indices.size, dtype=np.int8)  # 1 byte per entry
     a = sp.csr_array((data, indices, indptr), shape=(n, n))
     if not _is_symmetric(a):
         raise ValueError(

@@ -1,0 +1,12 @@
+"""Random-walk engine: first-order (DeepWalk) and node2vec walks in numba.
+
+Public entry points: :func:`random_walks` (all walks at once),
+:func:`iter_random_walks` (chunks) and :class:`WalkStream` (a re-iterable stream
+for multi-pass training).  See docs/walks.md for algorithms and costs.
+"""
+
+from __future__ import annotations
+
+from .walker import WalkStream, as_graph, iter_random_walks, random_walks
+
+__all__ = ["WalkStream", "as_graph", "iter_random_walks", "random_walks"]

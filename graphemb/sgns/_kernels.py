@@ -1,0 +1,547 @@
+"""numba kernels of the skip-gram-with-negative-sampling (SGNS) trainer.
+
+Layers (stumpy style):
+
+* single-item helpers: :func:`alias_draw`, :func:`_dot_rows`, :func:`_accumulate_row`,
+  :func:`_add_row_clamped`;
+* the block kernel :func:`train_walk_range`, which trains on a contiguous range of
+  walks with one random stream per walk;
+* the drivers :func:`train_walks_serial` (bit-for-bit repeatable) and
+  :func:`train_walks_parallel` (Hogwild over blocks of walks, ``prange``).
+
+The batching follows pWord2Vec (Ji et al., "Parallelizing Word2Vec in Shared and
+Distributed Memory", arXiv:1604.04661): for each centre position, the ``K``
+negative nodes are drawn once and shared by every context of the (shrunk)
+window, so the ``B`` context rows and the ``K + 1`` output rows form a small
+``B x (K + 1)`` matrix product instead of ``B`` independent pair updates.
+
+Random numbers come only from :mod:`graphemb._rng` streams; the stream of walk
+``w`` in epoch ``e`` is ``(seed, e, w)`` with ``w`` the global walk index, so a
+serial run does not depend on how the corpus is chunked.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from .._rng import next_below, next_float, stream_state2
+
+EXP_TABLE_SIZE = 1000
+"""Number of bins of the sigmoid / log-sigmoid tables (as word2vec)."""
+MAX_EXP = 6.0
+"""Logits are clipped to ``[-MAX_EXP, MAX_EXP]`` (as word2vec)."""
+VECTOR_CLAMP = 1.0e4
+"""Every vector component is clamped to ``[-VECTOR_CLAMP, VECTOR_CLAMP]`` after an update.
+
+Ordinary training keeps components far below 1; the clamp only acts when a huge
+learning rate makes the updates diverge, and guarantees that no inf or NaN can
+appear (the largest logit is then ``d * VECTOR_CLAMP**2``, finite in float32).
+"""
+_MAX_REDRAWS = 32
+
+
+def sigmoid_tables() -> np.ndarray:
+    """Precomputed sigmoid and log-sigmoid tables.
+
+    Returns
+    -------
+    ndarray of float32, shape (2, EXP_TABLE_SIZE + 1)
+        Row 0: ``sigmoid(x_i)``; row 1: ``log(sigmoid(x_i))`` with
+        ``x_i = -MAX_EXP + 2 * MAX_EXP * i / EXP_TABLE_SIZE``.  O(EXP_TABLE_SIZE).
+    """
+    x = np.linspace(-MAX_EXP, MAX_EXP, EXP_TABLE_SIZE + 1, dtype=np.float64)
+    table = np.empty((2, EXP_TABLE_SIZE + 1), dtype=np.float32)
+    table[0] = 1.0 / (1.0 + np.exp(-x))
+    table[1] = -np.logaddexp(0.0, -x)
+    return table
+
+
+@njit(cache=True, nogil=True)
+def build_alias_table(weights):
+    """Walker/Vose alias table for sampling index ``i`` with probability ``weights[i] / sum``.
+
+    Parameters
+    ----------
+    weights : ndarray of float64, shape (n,)
+        Non-negative finite weights with a positive sum (checked by the caller).
+
+    Returns
+    -------
+    prob : ndarray of float64, shape (n,)
+        Probability of keeping bucket ``i`` (else take ``alias[i]``).
+    alias : ndarray of int32, shape (n,)
+
+    Notes
+    -----
+    Time O(n), memory O(n) (two int32 work stacks).
+    """
+    n = weights.shape[0]
+    total = 0.0
+    for i in range(n):
+        total += weights[i]
+    prob = np.empty(n, dtype=np.float64)
+    alias = np.empty(n, dtype=np.int32)
+    small = np.empty(n, dtype=np.int32)
+    large = np.empty(n, dtype=np.int32)
+    ns = 0
+    nl = 0
+    for i in range(n):
+        prob[i] = weights[i] * n / total
+        alias[i] = i
+        if prob[i] < 1.0:
+            small[ns] = i
+            ns += 1
+        else:
+            large[nl] = i
+            nl += 1
+    while ns > 0 and nl > 0:
+        ns -= 1
+        s = small[ns]
+        g = large[nl - 1]
+        alias[s] = g
+        prob[g] = (prob[g] + prob[s]) - 1.0
+        if prob[g] < 1.0:
+            nl -= 1
+            small[ns] = g
+            ns += 1
+    # leftovers are 1 up to rounding
+    for i in range(nl):
+        prob[large[i]] = 1.0
+    for i in range(ns):
+        prob[small[i]] = 1.0
+    return prob, alias
+
+
+@njit(cache=True, nogil=True)
+def alias_draw(state, prob, alias):
+    """One draw from an alias table; returns ``(new_state, index)``.
+
+    Parameters
+    ----------
+    state : np.uint64
+        Stream state (:mod:`graphemb._rng`).
+    prob : ndarray of float64, shape (n,)
+    alias : ndarray of int32, shape (n,)
+
+    Notes
+    -----
+    Two uniform draws, O(1) time, no memory.
+    """
+    state, k = next_below(state, prob.shape[0])
+    state, u = next_float(state)
+    if u < prob[k]:
+        return state, k
+    return state, np.int64(alias[k])
+
+
+@njit(cache=True, nogil=True)
+def alias_sample(prob, alias, seed, stream, size):
+    """Draw ``size`` indices from an alias table (used by tests and diagnostics).
+
+    Parameters
+    ----------
+    prob : ndarray of float64, shape (n,)
+    alias : ndarray of int32, shape (n,)
+    seed : np.uint64
+    stream : int
+        Stream identifier (the draws use stream ``(seed, 0, stream)``).
+    size : int
+
+    Returns
+    -------
+    ndarray of int64, shape (size,)
+        O(size) time and memory.
+    """
+    out = np.empty(size, dtype=np.int64)
+    state = stream_state2(seed, np.uint64(0), np.uint64(stream))
+    for i in range(size):
+        state, k = alias_draw(state, prob, alias)
+        out[i] = k
+    return out
+
+
+@njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
+def _dot_rows(a, ia, b, ib):
+    """``a[ia] . b[ib]`` for C-contiguous float32 matrices with equal row length d.
+
+    Reassociation lets LLVM vectorise the reduction (fastmath on this numeric helper
+    only; tests check trained quality).  O(d) time, no memory.
+    """
+    s = np.float32(0.0)
+    for j in range(a.shape[1]):
+        s += a[ia, j] * b[ib, j]
+    return s
+
+
+@njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
+def _dot_rows4(a, ia, b, o0, o1, o2, o3):
+    """Four dot products ``a[ia] . b[o_i]`` sharing the loads of ``a[ia]``.
+
+    Register blocking for the ``B x (K + 1)`` logits.  O(d) time, no memory.
+    """
+    s0 = np.float32(0.0)
+    s1 = np.float32(0.0)
+    s2 = np.float32(0.0)
+    s3 = np.float32(0.0)
+    for j in range(a.shape[1]):
+        x = a[ia, j]
+        s0 += x * b[o0, j]
+        s1 += x * b[o1, j]
+        s2 += x * b[o2, j]
+        s3 += x * b[o3, j]
+    return s0, s1, s2, s3
+
+
+@njit(cache=True, nogil=True, fastmath={"contract"})
+def _accumulate_rows4(acc, ia, g0, g1, g2, g3, src, i0, i1, i2, i3):
+    """``acc[ia] += g0 src[i0] + g1 src[i1] + g2 src[i2] + g3 src[i3]`` (one pass over ``acc[ia]``).
+
+    O(d) time, no memory.
+    """
+    for j in range(acc.shape[1]):
+        acc[ia, j] += g0 * src[i0, j] + g1 * src[i1, j] + g2 * src[i2, j] + g3 * src[i3, j]
+
+
+@njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
+def _dot_rows2(a, ia, b, o0, o1):
+    """Two dot products ``a[ia] . b[o_i]`` sharing the loads of ``a[ia]``.  O(d) time, no memory."""
+    s0 = np.float32(0.0)
+    s1 = np.float32(0.0)
+    for j in range(a.shape[1]):
+        x = a[ia, j]
+        s0 += x * b[o0, j]
+        s1 += x * b[o1, j]
+    return s0, s1
+
+
+@njit(cache=True, nogil=True, fastmath={"contract"})
+def _accumulate_rows2(acc, ia, g0, g1, src, i0, i1):
+    """``acc[ia] += g0 src[i0] + g1 src[i1]``.  O(d) time, no memory."""
+    for j in range(acc.shape[1]):
+        acc[ia, j] += g0 * src[i0, j] + g1 * src[i1, j]
+
+
+@njit(cache=True, nogil=True, fastmath={"contract"})
+def _accumulate_row(acc, ia, g, src, isrc):
+    """``acc[ia] += g * src[isrc]`` on float32 rows of length d.  O(d) time, no memory."""
+    for j in range(acc.shape[1]):
+        acc[ia, j] += g * src[isrc, j]
+
+
+@njit(cache=True, nogil=True)
+def _add_row_clamped(dst, idst, src, isrc):
+    """``dst[idst] = clamp(dst[idst] + src[isrc], -VECTOR_CLAMP, VECTOR_CLAMP)``.
+
+    NaN (only possible with absurd learning rates) is mapped to ``-VECTOR_CLAMP``.
+    O(d) time, no memory.
+    """
+    hi = np.float32(VECTOR_CLAMP)
+    lo = np.float32(-VECTOR_CLAMP)
+    for j in range(dst.shape[1]):
+        v = dst[idst, j] + src[isrc, j]
+        v = v if v > lo else lo
+        v = v if v < hi else hi
+        dst[idst, j] = v
+
+
+@njit(cache=True, nogil=True)
+def train_walk_range(
+    tokens,
+    offsets,
+    w_start,
+    w_end,
+    walk_base,
+    token_base,
+    syn0,
+    syn1,
+    noise_prob,
+    noise_alias,
+    keep_prob,
+    tables,
+    window,
+    negative,
+    shrink,
+    schedule,
+    seed,
+    epoch,
+    max_len,
+):
+    """Train SGNS on walks ``w_start .. w_end - 1`` of one chunk (the block kernel).
+
+    Parameters
+    ----------
+    tokens : ndarray of int32, shape (num_tokens,)
+        Node indices of the chunk's walks, concatenated; all in ``[0, n)``.
+    offsets : ndarray of int64, shape (num_walks + 1,)
+        Walk ``w`` is ``tokens[offsets[w]:offsets[w + 1]]``.
+    w_start, w_end : int
+        Range of walks (local to the chunk) to train on.
+    walk_base : int
+        Global index (within the epoch) of the chunk's first walk; walk ``w`` draws
+        from the stream ``(seed, epoch, walk_base + w)``.
+    token_base : int
+        Number of corpus tokens trained before this chunk, over all epochs; the
+        learning rate at walk ``w`` is
+        ``alpha - (alpha - min_alpha) * (token_base + offsets[w]) / total``.
+    syn0 : ndarray of float32, shape (n, d)
+        Input vectors (the embedding), updated in place.
+    syn1 : ndarray of float32, shape (n, d)
+        Output vectors, updated in place.
+    noise_prob, noise_alias : ndarray of float64 / int32, shape (n,)
+        Alias table of the noise distribution (unigram ** ns_exponent).
+    keep_prob : ndarray of float64, shape (n,)
+        Subsampling keep probability per node (``>= 1``: always kept, no draw).
+    tables : ndarray of float32, shape (2, EXP_TABLE_SIZE + 1)
+        :func:`sigmoid_tables`.
+    window : int
+        Maximum window radius (>= 1).
+    negative : int
+        Negatives per centre position (>= 1), shared by the whole window.
+    shrink : bool
+        Draw the effective radius uniformly in ``1..window`` per centre (word2vec).
+    schedule : ndarray of float64, shape (3,)
+        ``(alpha, min_alpha, total)``: learning-rate schedule over ``total``
+        tokens (all epochs).
+    seed : np.uint64
+    epoch : int
+    max_len : int
+        Longest walk in the range (size of the subsampled-walk buffer).
+
+    Returns
+    -------
+    loss : float64
+        Sum over trained (context, output) logits of the negative log-likelihood.
+    pairs : int64
+        Number of (context, centre) pairs trained.
+    words : int64
+        Number of tokens kept after subsampling.
+
+    Notes
+    -----
+    Let ``B <= 2 * window`` be the contexts of a centre and ``K = negative``.  Per
+    centre: ``K`` alias draws (a negative equal to the centre is redrawn, at most
+    32 times, then dropped), ``B (K + 1)`` dot products, and ``2 B (K + 1)`` row
+    updates of length ``d``: time O(B K d) per centre, O(tokens * window * K * d)
+    in all.  Memory: O(max_len + window * (K + d)) working space allocated once per
+    call; nothing per item.
+    """
+    d = syn0.shape[1]
+    n = syn0.shape[0]
+    k1 = negative + 1
+    sent = np.empty(max(max_len, 1), dtype=np.int32)
+    ctx = np.empty(2 * window, dtype=np.int32)
+    outs = np.empty(k1, dtype=np.int64)
+    valid = np.empty(k1, dtype=np.bool_)
+    grad = np.empty((2 * window, k1), dtype=np.float32)
+    dctx = np.empty((2 * window, d), dtype=np.float32)
+    dout = np.empty((1, d), dtype=np.float32)
+    sig = tables[0]
+    logsig = tables[1]
+    scale = EXP_TABLE_SIZE / (2.0 * MAX_EXP)
+    alpha = schedule[0]
+    min_alpha = schedule[1]
+    total = schedule[2]
+    loss = 0.0
+    pairs = np.int64(0)
+    words = np.int64(0)
+    for w in range(w_start, w_end):
+        state = stream_state2(seed, np.uint64(epoch), np.uint64(walk_base + w))
+        start = offsets[w]
+        end = offsets[w + 1]
+        lr = alpha - (alpha - min_alpha) * (float(token_base + start) / total)
+        if lr < min_alpha:
+            lr = min_alpha
+        lr32 = np.float32(lr)
+        # frequent-node subsampling: the window runs over the kept tokens
+        m = 0
+        for t in range(start, end):
+            node = tokens[t]
+            kp = keep_prob[node]
+            if kp < 1.0:
+                state, u = next_float(state)
+                if u >= kp:
+                    continue
+            sent[m] = node
+            m += 1
+        words += m
+        for i in range(m):
+            radius = window
+            if shrink:
+                state, r = next_below(state, window)
+                radius = window - r
+            lo = i - radius
+            if lo < 0:
+                lo = 0
+            hi = i + radius + 1
+            if hi > m:
+                hi = m
+            nb = 0
+            for j in range(lo, hi):
+                if j != i:
+                    ctx[nb] = sent[j]
+                    nb += 1
+            if nb == 0:
+                continue
+            target = np.int64(sent[i])
+            outs[0] = target
+            valid[0] = True
+            for k in range(1, k1):
+                outs[k] = target
+                valid[k] = False
+                for _ in range(_MAX_REDRAWS):
+                    state, cand = alias_draw(state, noise_prob, noise_alias)
+                    if cand != target:
+                        outs[k] = cand
+                        valid[k] = True
+                        break
+            # logits (B x (K + 1)), four outputs at a time
+            for b in range(nb):
+                cb = ctx[b]
+                k = 0
+                while k + 4 <= k1:
+                    s0, s1, s2, s3 = _dot_rows4(syn0, cb, syn1, outs[k], outs[k + 1], outs[k + 2], outs[k + 3])
+                    grad[b, k] = s0
+                    grad[b, k + 1] = s1
+                    grad[b, k + 2] = s2
+                    grad[b, k + 3] = s3
+                    k += 4
+                if k + 2 <= k1:
+                    s0, s1 = _dot_rows2(syn0, cb, syn1, outs[k], outs[k + 1])
+                    grad[b, k] = s0
+                    grad[b, k + 1] = s1
+                    k += 2
+                if k < k1:
+                    grad[b, k] = _dot_rows(syn0, cb, syn1, outs[k])
+            # logits -> gradient coefficients (label 1 for the centre, 0 for noise) and loss
+            centre_loss = np.float32(0.0)
+            for b in range(nb):
+                x = min(max(grad[b, 0], np.float32(-MAX_EXP)), np.float32(MAX_EXP))
+                idx = np.int64((x + MAX_EXP) * scale)
+                grad[b, 0] = (np.float32(1.0) - sig[idx]) * lr32
+                centre_loss -= logsig[idx]
+                for k in range(1, k1):
+                    x = min(max(grad[b, k], np.float32(-MAX_EXP)), np.float32(MAX_EXP))
+                    idx = np.int64((x + MAX_EXP) * scale)
+                    grad[b, k] = -sig[idx] * lr32 if valid[k] else np.float32(0.0)
+                    centre_loss -= logsig[EXP_TABLE_SIZE - idx] if valid[k] else np.float32(0.0)
+            loss += centre_loss
+            pairs += nb
+            # context gradients from the current output rows
+            for b in range(nb):
+                for j in range(d):
+                    dctx[b, j] = np.float32(0.0)
+                k = 0
+                while k + 4 <= k1:
+                    _accumulate_rows4(
+                        dctx, b, grad[b, k], grad[b, k + 1], grad[b, k + 2], grad[b, k + 3],
+                        syn1, outs[k], outs[k + 1], outs[k + 2], outs[k + 3],
+                    )  # fmt: skip
+                    k += 4
+                if k + 2 <= k1:
+                    _accumulate_rows2(dctx, b, grad[b, k], grad[b, k + 1], syn1, outs[k], outs[k + 1])
+                    k += 2
+                if k < k1:
+                    _accumulate_row(dctx, b, grad[b, k], syn1, outs[k])
+            # output rows from the current context rows
+            for k in range(k1):
+                for j in range(d):
+                    dout[0, j] = np.float32(0.0)
+                b = 0
+                while b + 4 <= nb:
+                    _accumulate_rows4(
+                        dout, 0, grad[b, k], grad[b + 1, k], grad[b + 2, k], grad[b + 3, k],
+                        syn0, ctx[b], ctx[b + 1], ctx[b + 2], ctx[b + 3],
+                    )  # fmt: skip
+                    b += 4
+                if b + 2 <= nb:
+                    _accumulate_rows2(dout, 0, grad[b, k], grad[b + 1, k], syn0, ctx[b], ctx[b + 1])
+                    b += 2
+                if b < nb:
+                    _accumulate_row(dout, 0, grad[b, k], syn0, ctx[b])
+                _add_row_clamped(syn1, outs[k], dout, 0)
+            for b in range(nb):
+                _add_row_clamped(syn0, ctx[b], dctx, b)
+    return loss, pairs, words
+
+
+@njit(cache=True, nogil=True)
+def train_walks_serial(
+    tokens,
+    offsets,
+    w_start,
+    w_end,
+    walk_base,
+    token_base,
+    syn0,
+    syn1,
+    noise_prob,
+    noise_alias,
+    keep_prob,
+    tables,
+    window,
+    negative,
+    shrink,
+    schedule,
+    seed,
+    epoch,
+    max_len,
+):
+    """Serial driver: :func:`train_walk_range` over ``w_start .. w_end - 1`` in order.
+
+    Same parameters and returns as :func:`train_walk_range`.  Bit-for-bit
+    repeatable for a given seed, independent of how the corpus is chunked.
+    """
+    return train_walk_range(
+        tokens, offsets, w_start, w_end, walk_base, token_base, syn0, syn1, noise_prob, noise_alias,
+        keep_prob, tables, window, negative, shrink, schedule, seed, epoch, max_len,
+    )  # fmt: skip
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def train_walks_parallel(
+    tokens,
+    offsets,
+    w_start,
+    w_end,
+    walk_base,
+    token_base,
+    syn0,
+    syn1,
+    noise_prob,
+    noise_alias,
+    keep_prob,
+    tables,
+    window,
+    negative,
+    shrink,
+    schedule,
+    seed,
+    epoch,
+    max_len,
+    num_blocks,
+):
+    """Hogwild driver: ``num_blocks`` contiguous blocks of walks trained in ``prange``.
+
+    Same parameters as :func:`train_walk_range` plus ``num_blocks`` (>= 1).  Threads
+    update the shared tables without locks (Hogwild, Recht et al. 2011); each walk
+    still uses its own stream, but the interleaving of updates makes results
+    statistically, not bitwise, repeatable.  Returns the summed
+    ``(loss, pairs, words)``.  Memory: O(num_blocks) result slots plus the block
+    kernel's working space per block.
+    """
+    nw = w_end - w_start
+    losses = np.zeros(num_blocks, dtype=np.float64)
+    npairs = np.zeros(num_blocks, dtype=np.int64)
+    nwords = np.zeros(num_blocks, dtype=np.int64)
+    for blk in prange(num_blocks):
+        a = w_start + (nw * blk) // num_blocks
+        b = w_start + (nw * (blk + 1)) // num_blocks
+        lo, pa, wo = train_walk_range(
+            tokens, offsets, a, b, walk_base, token_base, syn0, syn1, noise_prob, noise_alias,
+            keep_prob, tables, window, negative, shrink, schedule, seed, epoch, max_len,
+        )  # fmt: skip
+        losses[blk] = lo
+        npairs[blk] = pa
+        nwords[blk] = wo
+    return losses.sum(), npairs.sum(), nwords.sum()

@@ -1,0 +1,453 @@
+"""numba kernels of the random-walk engine.
+
+Three layers (stumpy style): single-walk kernels that fill one row of a
+caller-allocated buffer, a parallel driver that runs a block of walks with
+``prange``, and helpers that build per-row alias tables.  Python orchestration
+(validation, seeds, chunking, progress, threads) lives in :mod:`.walker`.
+
+Graph arrays follow :class:`graphemb.CSRGraph`: ``indptr`` int64[n + 1],
+``indices`` int32[m] sorted within each row, ``weights`` float32[m] (an empty
+array when unweighted).  Walks are written as int32 node indices; positions past
+a walk's length are set to -1.
+
+Every random draw comes from the walk's own stream ``stream_state(seed, w)``
+(``w`` = global walk index), so a walk does not depend on the thread that runs it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from .._rng import next_float, stream_state
+
+MODE_UNIFORM = 0  # first-order, unweighted: uniform neighbour
+MODE_ALIAS = 1  # first-order, weighted: alias table per row
+MODE_NODE2VEC = 2  # second-order (p, q) by rejection sampling
+
+
+@njit(cache=True, nogil=True)
+def has_arc(indptr, indices, a, b):
+    """Whether the arc ``a -> b`` exists: binary search of ``b`` in row ``a``.
+
+    Parameters
+    ----------
+    indptr : int64[n + 1]
+    indices : int32[m], sorted within each row
+    a, b : int
+        Node indices.
+
+    Returns
+    -------
+    bool
+        O(log deg(a)) time, O(1) memory.
+    """
+    lo = indptr[a]
+    hi = indptr[a + 1]
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        v = indices[mid]
+        if v < b:
+            lo = mid + 1
+        elif v > b:
+            hi = mid
+        else:
+            return True
+    return False
+
+
+@njit(cache=True, nogil=True)
+def find_arc(indptr, indices, a, b):
+    """Position of ``b`` in row ``a`` (an index into ``indices``), or -1.
+
+    O(log deg(a)) time, O(1) memory; same arrays as :func:`has_arc`.
+    """
+    lo = indptr[a]
+    hi = indptr[a + 1]
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        v = indices[mid]
+        if v < b:
+            lo = mid + 1
+        elif v > b:
+            hi = mid
+        else:
+            return mid
+    return np.int64(-1)
+
+
+@njit(cache=True, nogil=True)
+def build_alias(indptr, weights, prob, alias, small, large):
+    """Fill per-row alias tables (Walker/Vose) for first-order weighted steps.
+
+    Parameters
+    ----------
+    indptr : int64[n + 1]
+    weights : float32[m]
+        Positive edge weights.
+    prob : float32[m]
+        Output: acceptance threshold of each slot in its row.
+    alias : int32[m]
+        Output: alternative slot (offset within the row) of each slot.
+    small, large : int64[max_degree]
+        Scratch stacks, allocated once by the caller.
+
+    Notes
+    -----
+    Serial, O(m) time, O(max_degree) scratch; the tables add 8 bytes per arc.
+    A draw from row ``u`` with degree ``d`` is: ``k = floor(U d)``; keep slot
+    ``k`` if the fractional part of ``U d`` is below ``prob[k]``, else take
+    ``alias[k]`` -- O(1).
+    """
+    n = indptr.shape[0] - 1
+    for u in range(n):
+        lo = indptr[u]
+        d = indptr[u + 1] - lo
+        if d == 0:
+            continue
+        total = 0.0
+        for k in range(d):
+            total += weights[lo + k]
+        ns = 0
+        nl = 0
+        for k in range(d):
+            s = weights[lo + k] * d / total
+            prob[lo + k] = s
+            alias[lo + k] = k
+            if s < 1.0:
+                small[ns] = k
+                ns += 1
+            else:
+                large[nl] = k
+                nl += 1
+        while ns > 0 and nl > 0:
+            ns -= 1
+            s = small[ns]
+            g = large[nl - 1]
+            alias[lo + s] = np.int32(g)
+            # prob[g] -= 1 - prob[s], in float64 to limit drift
+            pg = np.float64(prob[lo + g]) + np.float64(prob[lo + s]) - 1.0
+            prob[lo + g] = pg
+            if pg < 1.0:
+                nl -= 1
+                small[ns] = g
+                ns += 1
+        while nl > 0:
+            nl -= 1
+            prob[lo + large[nl]] = 1.0
+        while ns > 0:  # leftovers from rounding
+            ns -= 1
+            prob[lo + small[ns]] = 1.0
+
+
+@njit(cache=True, nogil=True)
+def _alias_draw(lo, d, prob, alias, u):
+    """Slot offset (0..d-1) drawn from row alias tables with one uniform ``u``; O(1)."""
+    x = u * d
+    k = np.int64(x)
+    if k >= d:
+        k = d - 1
+    if x - k < prob[lo + k]:
+        return k
+    return np.int64(alias[lo + k])
+
+
+@njit(cache=True, nogil=True)
+def uniform_walk(indptr, indices, start, state, out):
+    """One first-order unweighted walk (DeepWalk) written into ``out``.
+
+    Parameters
+    ----------
+    indptr : int64[n + 1]
+    indices : int32[m]
+    start : int
+        Start node index.
+    state : uint64
+        The walk's random stream.
+    out : int32[walk_length]
+        Row to fill; positions past the returned length are set to -1.
+
+    Returns
+    -------
+    int
+        Number of nodes written (stops early at a node without out-arcs).
+        O(walk_length) time (one uniform draw per step), O(1) memory.
+    """
+    L = out.shape[0]
+    cur = np.int64(start)
+    out[0] = cur
+    n = 1
+    while n < L:
+        lo = indptr[cur]
+        d = indptr[cur + 1] - lo
+        if d == 0:
+            break
+        state, u = next_float(state)
+        k = np.int64(u * d)
+        if k >= d:
+            k = d - 1
+        cur = np.int64(indices[lo + k])
+        out[n] = cur
+        n += 1
+    for i in range(n, L):
+        out[i] = -1
+    return n
+
+
+@njit(cache=True, nogil=True)
+def alias_walk(indptr, indices, prob, alias, start, state, out):
+    """One first-order weighted walk: next node with probability ``w(cur, x) / sum_y w(cur, y)``.
+
+    Parameters
+    ----------
+    indptr : int64[n + 1]
+    indices : int32[m]
+    prob : float32[m]
+    alias : int32[m]
+        Alias tables from :func:`build_alias`.
+    start : int
+    state : uint64
+    out : int32[walk_length]
+
+    Returns
+    -------
+    int
+        Walk length.  O(walk_length) time (O(1) per step), O(1) memory.
+    """
+    L = out.shape[0]
+    cur = np.int64(start)
+    out[0] = cur
+    n = 1
+    while n < L:
+        lo = indptr[cur]
+        d = indptr[cur + 1] - lo
+        if d == 0:
+            break
+        state, u = next_float(state)
+        cur = np.int64(indices[lo + _alias_draw(lo, d, prob, alias, u)])
+        out[n] = cur
+        n += 1
+    for i in range(n, L):
+        out[i] = -1
+    return n
+
+
+@njit(cache=True, nogil=True)
+def node2vec_walk(indptr, indices, weights, prob, alias, rowsum, start, inv_p, inv_q, weighted, directed, state, out):
+    """One node2vec (second-order) walk by rejection sampling, without second-order tables.
+
+    From ``cur`` reached from ``prev``, node ``x`` (an out-neighbour of ``cur``)
+    has unnormalised probability ``w(cur, x) * alpha(prev, x)`` with
+    ``alpha = 1/p`` if ``x == prev``, ``1`` if the arc ``x -> prev`` exists
+    (reference node2vec's ``G.has_edge(x, prev)``; for undirected graphs: ``x``
+    adjacent to ``prev``), ``1/q`` otherwise.  The first step is first-order.
+
+    Sampling (KnightKing, Yang et al., SOSP 2019): the envelope is
+    ``w(cur, x) * M`` with ``M = max(1, 1/q)`` for every neighbour, plus an extra
+    mass ``E = w(cur, prev) * max(0, 1/p - M)`` placed on ``prev`` alone.  A
+    trial picks the extra region with probability ``E / Z`` (``Z = W M + E``,
+    ``W = sum_x w(cur, x)``) and returns ``prev``; otherwise it proposes ``x``
+    first-order and accepts it with ``alpha / M`` (``prev``: ``min(1, (1/p)/M)``),
+    testing adjacency only when the cheap bound does not decide.
+
+    Parameters
+    ----------
+    indptr : int64[n + 1]
+    indices : int32[m]
+    weights : float32[m] (empty when unweighted)
+    prob : float32[m], alias : int32[m]
+        Alias tables (empty when unweighted).
+    rowsum : float64[n]
+        ``W`` per node (empty when unweighted: the degree is used).
+    start : int
+    inv_p, inv_q : float64
+        ``1/p`` and ``1/q``.
+    weighted, directed : bool
+    state : uint64
+    out : int32[walk_length]
+
+    Returns
+    -------
+    int
+        Walk length.  Expected time per step: ``Z / sum_x w(cur, x) alpha(prev, x)``
+        trials, each O(1) plus at most one O(log d) binary search; one more
+        O(log deg(cur)) search per step on directed or weighted graphs to find
+        ``w(cur, prev)``.  O(1) memory.
+    """
+    L = out.shape[0]
+    cur = np.int64(start)
+    out[0] = cur
+    n = 1
+    if L == 1:
+        return n
+    # first step: first-order
+    lo = indptr[cur]
+    d = indptr[cur + 1] - lo
+    if d == 0:
+        for i in range(1, L):
+            out[i] = -1
+        return n
+    state, u = next_float(state)
+    if weighted:
+        k = _alias_draw(lo, d, prob, alias, u)
+    else:
+        k = np.int64(u * d)
+        if k >= d:
+            k = d - 1
+    prev = cur
+    cur = np.int64(indices[lo + k])
+    w_last = 1.0
+    if weighted:
+        w_last = np.float64(weights[lo + k])
+    out[1] = cur
+    n = 2
+    big = inv_q if inv_q > 1.0 else 1.0  # M: envelope factor of non-prev neighbours
+    excess_p = inv_p - big if inv_p > big else 0.0  # extra envelope mass factor at prev
+    acc_prev = inv_p / big if inv_p < big else 1.0  # acceptance of prev proposed first-order
+    q_ge_1 = inv_q <= 1.0
+    while n < L:
+        lo = indptr[cur]
+        d = indptr[cur + 1] - lo
+        if d == 0:
+            break
+        if d == 1:  # a single choice: no sampling needed
+            nxt = np.int64(indices[lo])
+            if weighted:
+                w_last = np.float64(weights[lo])
+            prev = cur
+            cur = nxt
+            out[n] = cur
+            n += 1
+            continue
+        # weight of the arc cur -> prev (0 when absent, only possible on directed graphs)
+        if directed:
+            pos = find_arc(indptr, indices, cur, prev)
+            if pos < 0:
+                w_prev = 0.0
+            elif weighted:
+                w_prev = np.float64(weights[pos])
+            else:
+                w_prev = 1.0
+        else:
+            w_prev = w_last
+        if weighted:
+            total = rowsum[cur]
+        else:
+            total = np.float64(d)
+        e = w_prev * excess_p
+        main = total * big
+        z = main + e
+        x = prev
+        w_x = w_prev
+        while True:
+            state, u = next_float(state)
+            r = u * z
+            if r < e:
+                x = prev
+                if weighted:
+                    w_x = w_prev
+                break
+            v = (r - e) / main  # uniform on [0, 1) given r >= e
+            if weighted:
+                k = _alias_draw(lo, d, prob, alias, v)
+            else:
+                k = np.int64(v * d)
+                if k >= d:
+                    k = d - 1
+            x = np.int64(indices[lo + k])
+            state, a = next_float(state)
+            if x == prev:
+                accept = a < acc_prev
+            elif q_ge_1:
+                # alpha / M is 1 (x -> prev exists) or 1/q
+                if a < inv_q:
+                    accept = True
+                elif directed:
+                    accept = has_arc(indptr, indices, x, prev)
+                else:
+                    accept = has_arc(indptr, indices, prev, x)
+            else:
+                # M = 1/q: alpha / M is q (x -> prev exists) or 1
+                if a < 1.0 / inv_q:
+                    accept = True
+                elif directed:
+                    accept = not has_arc(indptr, indices, x, prev)
+                else:
+                    accept = not has_arc(indptr, indices, prev, x)
+            if accept:
+                if weighted:
+                    w_x = np.float64(weights[lo + k])
+                break
+        if weighted:
+            w_last = w_x
+        prev = cur
+        cur = x
+        out[n] = cur
+        n += 1
+    for i in range(n, L):
+        out[i] = -1
+    return n
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def walk_block(
+    indptr,
+    indices,
+    weights,
+    prob,
+    alias,
+    rowsum,
+    start_nodes,
+    first_walk,
+    seed,
+    inv_p,
+    inv_q,
+    mode,
+    weighted,
+    directed,
+    out,
+    lengths,
+):
+    """Driver: walks ``first_walk .. first_walk + out.shape[0] - 1``, in parallel.
+
+    Walk ``w`` starts at ``start_nodes[w % len(start_nodes)]`` and draws from
+    ``stream_state(seed, w)``, so the block is the same whatever the thread count.
+
+    Parameters
+    ----------
+    indptr, indices, weights, prob, alias, rowsum
+        Graph and tables, see :func:`node2vec_walk` (empty arrays when unused).
+    start_nodes : int64[s]
+        Start node of each walk of a round.
+    first_walk : int64
+        Global index of the first walk of the block.
+    seed : uint64
+    inv_p, inv_q : float64
+    mode : int
+        ``MODE_UNIFORM``, ``MODE_ALIAS`` or ``MODE_NODE2VEC``.
+    weighted, directed : bool
+    out : int32[b, walk_length]
+        Caller-allocated output; padded with -1 past each walk's length.
+    lengths : int32[b]
+        Output: number of nodes of each walk.
+
+    Notes
+    -----
+    Time O(b walk_length) times the per-step cost of the mode; no allocation.
+    """
+    b = out.shape[0]
+    s = start_nodes.shape[0]
+    for j in prange(b):
+        w = first_walk + j
+        start = start_nodes[w % s]
+        state = stream_state(seed, np.uint64(w))
+        row = out[j]
+        if mode == MODE_UNIFORM:
+            ln = uniform_walk(indptr, indices, start, state, row)
+        elif mode == MODE_ALIAS:
+            ln = alias_walk(indptr, indices, prob, alias, start, state, row)
+        else:
+            ln = node2vec_walk(
+                indptr, indices, weights, prob, alias, rowsum, start, inv_p, inv_q, weighted, directed, state, row
+            )
+        lengths[j] = ln

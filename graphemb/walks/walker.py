@@ -1,0 +1,533 @@
+"""Random walks on a :class:`~graphemb.CSRGraph`: parameters, seeds, chunks, progress.
+
+The numba kernels live in :mod:`._kernels`; this module validates the input,
+resolves the seed, builds the per-row alias tables a weighted walk needs, splits
+the walks into chunks, runs the parallel driver with the requested number of
+threads and reports progress.
+
+Ordering contract: walk ``w = r * len(start_nodes) + i`` (round ``r``) starts at
+``start_nodes[i]`` and draws its random numbers from the counter-based stream
+``(seed, w)``; the corpus is therefore bit-identical for a given seed whatever
+the thread count or chunk size.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numba
+import numpy as np
+import scipy.sparse as sp
+from tqdm.auto import tqdm
+
+from .._memory import check_allocation, format_bytes
+from .._rng import normalize_seed
+from .._validation import check_float, check_int, check_workers
+from ..corpus import WalkCorpus
+from ..graph.csr import CSRGraph
+from . import _kernels as K
+
+__all__ = ["WalkStream", "iter_random_walks", "random_walks"]
+
+logger = logging.getLogger(__name__)
+
+_CHUNK_BYTES = 64 * 2**20  # target size of one streamed chunk
+_EMPTY_F32 = np.zeros(0, dtype=np.float32)
+_EMPTY_F64 = np.zeros(0, dtype=np.float64)
+_EMPTY_I32 = np.zeros(0, dtype=np.int32)
+_INT32_MAX = int(np.iinfo(np.int32).max)
+
+
+def as_graph(graph: Any, owner: str = "random_walks") -> CSRGraph:
+    """Return ``graph`` as a :class:`CSRGraph`, converting supported inputs.
+
+    Parameters
+    ----------
+    graph : CSRGraph, networkx graph, scipy sparse matrix or pandas DataFrame
+        A networkx graph goes through :meth:`CSRGraph.from_networkx`, a scipy
+        sparse adjacency through :meth:`CSRGraph.from_scipy` and an edge table
+        through :meth:`CSRGraph.from_edgelist`.
+    owner : str
+        Name of the calling function, used in error messages.
+
+    Returns
+    -------
+    CSRGraph
+
+    Raises
+    ------
+    ValueError
+        If ``graph`` is none of the supported types.
+    """
+    if isinstance(graph, CSRGraph):
+        return graph
+    if sp.issparse(graph):
+        return CSRGraph.from_scipy(graph)
+    module = type(graph).__module__ or ""
+    if module.startswith("networkx"):
+        return CSRGraph.from_networkx(graph)
+    if module.startswith("pandas") and type(graph).__name__ == "DataFrame":
+        return CSRGraph.from_edgelist(graph)
+    raise ValueError(
+        f"The 'graph' parameter of {owner} must be a CSRGraph, a networkx graph, a scipy sparse "
+        f"adjacency matrix or a pandas DataFrame of edges. Got {type(graph).__name__} instead."
+    )
+
+
+def _resolve_start_nodes(graph: CSRGraph, start_nodes: Any, owner: str) -> np.ndarray:
+    if start_nodes is None:
+        return np.arange(graph.num_nodes, dtype=np.int64)
+    if isinstance(start_nodes, (str, bytes)) or not hasattr(start_nodes, "__iter__"):
+        raise ValueError(
+            f"The 'start_nodes' parameter of {owner} must be a sequence of node ids (or None for all nodes). "
+            f"Got {start_nodes!r} instead; wrap a single id in a list."
+        )
+    ids = start_nodes.tolist() if isinstance(start_nodes, np.ndarray) else list(start_nodes)
+    if len(ids) == 0:
+        raise ValueError(f"The 'start_nodes' parameter of {owner} must not be empty.")
+    out = np.empty(len(ids), dtype=np.int64)
+    for k, v in enumerate(ids):
+        try:
+            out[k] = graph.index_of(v)
+        except KeyError:
+            raise ValueError(
+                f"The 'start_nodes' parameter of {owner} holds {v!r} (position {k}), which is not a node of "
+                "the graph. Pass original node ids as listed in graph.nodes."
+            ) from None
+    return out
+
+
+class WalkStream:
+    """Re-iterable stream of random-walk chunks (DeepWalk / node2vec walks).
+
+    Each ``iter()`` regenerates the same :class:`~graphemb.WalkCorpus` chunks
+    from the same resolved seed, so a trainer can make several passes over the
+    walks without holding the whole corpus in memory.
+
+    Parameters
+    ----------
+    graph : CSRGraph or convertible
+        See :func:`random_walks`.
+    walk_length : int, default 80
+        Nodes per walk (node2vec convention), ``>= 1``.
+    num_walks : int, default 10
+        Walks per start node, ``>= 1``.
+    p, q : float, default 1.0
+        node2vec return and in-out parameters (finite, ``> 0``).  ``p = q = 1``
+        gives first-order (DeepWalk) walks.
+    weighted : bool, optional
+        Use edge weights; None uses them when the graph has them.
+    seed : int, optional
+        Non-negative seed; None draws fresh entropy (recorded in ``seed_``).
+    workers : int, optional
+        Threads; None uses every core numba may use.
+    start_nodes : sequence, optional
+        Original ids of the start nodes of a round (repeats allowed); default
+        all nodes in index order.
+    chunk_size : int, optional
+        Walks per chunk; default about 64 MiB of walks per chunk.
+    verbose : bool, default True
+        Show a tqdm progress bar.
+
+    Attributes
+    ----------
+    graph : CSRGraph
+    seed_ : int
+        The seed actually used.
+    num_walks_total : int
+        ``num_walks * len(start_nodes)``.
+    max_tokens : int
+        ``num_walks_total * walk_length`` (upper bound on nodes produced).
+    chunk_size : int
+        Walks per chunk (resolved).
+    num_chunks : int
+    workers : int
+        Threads (resolved).
+    weighted : bool
+        Whether weights are used (resolved).
+
+    Raises
+    ------
+    ValueError
+        For any invalid parameter, before any heavy work.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse as sp
+    >>> from graphemb import CSRGraph
+    >>> g = CSRGraph.from_scipy(sp.csr_array(np.ones((3, 3)) - np.eye(3)))
+    >>> stream = WalkStream(g, walk_length=4, num_walks=2, seed=0, verbose=False)
+    >>> [len(c) for c in stream], stream.max_tokens
+    ([6], 24)
+    """
+
+    def __init__(
+        self,
+        graph: Any,
+        walk_length: int = 80,
+        num_walks: int = 10,
+        p: float = 1.0,
+        q: float = 1.0,
+        weighted: bool | None = None,
+        seed: int | None = None,
+        workers: int | None = None,
+        start_nodes: Sequence[Any] | None = None,
+        chunk_size: int | None = None,
+        verbose: bool = True,
+    ) -> None:
+        self._setup(graph, walk_length, num_walks, p, q, weighted, seed, workers, start_nodes, chunk_size, verbose)
+
+    @classmethod
+    def _create(cls, owner: str, *args: Any) -> WalkStream:
+        """Build a stream on behalf of ``owner`` (named in error messages)."""
+        self = cls.__new__(cls)
+        self._setup(*args, owner=owner)
+        return self
+
+    def _setup(
+        self,
+        graph: Any,
+        walk_length: Any,
+        num_walks: Any,
+        p: Any,
+        q: Any,
+        weighted: Any,
+        seed: Any,
+        workers: Any,
+        start_nodes: Any,
+        chunk_size: Any,
+        verbose: Any,
+        owner: str = "WalkStream",
+    ) -> None:
+        self.walk_length = check_int(walk_length, "walk_length", owner, minimum=1)
+        self.num_walks = check_int(num_walks, "num_walks", owner, minimum=1)
+        self.p = check_float(p, "p", owner, minimum=0.0)
+        self.q = check_float(q, "q", owner, minimum=0.0)
+        if weighted is not None and not isinstance(weighted, (bool, np.bool_)):
+            raise ValueError(f"The 'weighted' parameter of {owner} must be a bool or None. Got {weighted!r} instead.")
+        if not isinstance(verbose, (bool, np.bool_)):
+            raise ValueError(f"The 'verbose' parameter of {owner} must be a bool. Got {verbose!r} instead.")
+        self.verbose = bool(verbose)
+        self.workers = check_workers(workers, owner)
+        if chunk_size is not None:
+            chunk_size = check_int(chunk_size, "chunk_size", owner, minimum=1)
+        self.seed_, self._kernel_seed = normalize_seed(seed)
+        graph = as_graph(graph, owner)
+        if graph.num_nodes > _INT32_MAX:
+            raise ValueError(f"{owner} stores walks as int32: graphs above {_INT32_MAX} nodes are not supported.")
+        if weighted is None:
+            weighted = graph.weighted
+        elif weighted and not graph.weighted:
+            raise ValueError(
+                f"The 'weighted' parameter of {owner} is True but the graph has no edge weights; "
+                "pass weighted=None or False, or build the graph with weights."
+            )
+        self.weighted = bool(weighted)
+        self.graph = graph
+        self._start = _resolve_start_nodes(graph, start_nodes, owner)
+        self.num_walks_total = int(self.num_walks * self._start.size)
+        self.max_tokens = int(self.num_walks_total * self.walk_length)
+        if chunk_size is None:
+            chunk_size = max(1, _CHUNK_BYTES // (4 * (self.walk_length + 1)))
+        self.chunk_size = int(min(chunk_size, self.num_walks_total))
+        self.num_chunks = -(-self.num_walks_total // self.chunk_size)
+        self._tables: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._owner = owner
+
+    # ----------------------------------------------------------------- helpers
+    @property
+    def nodes(self) -> list:
+        """Original node ids of the graph (``corpus.nodes``)."""
+        return self.graph.nodes
+
+    @property
+    def second_order(self) -> bool:
+        """True when the walks are node2vec second-order walks (``p != 1`` or ``q != 1``)."""
+        return not (self.p == 1.0 and self.q == 1.0)
+
+    def __repr__(self) -> str:
+        return (
+            f"WalkStream({self.graph!r}, walk_length={self.walk_length}, num_walks={self.num_walks}, "
+            f"p={self.p:g}, q={self.q:g}, weighted={self.weighted}, seed_={self.seed_}, "
+            f"num_walks_total={self.num_walks_total}, chunk_size={self.chunk_size})"
+        )
+
+    def __len__(self) -> int:
+        return self.num_chunks
+
+    def _get_tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Alias tables and row sums for weighted walks (built once, 8 bytes/arc + 8 bytes/node)."""
+        if self._tables is None:
+            g = self.graph
+            if not self.weighted:
+                self._tables = (_EMPTY_F32, _EMPTY_I32, _EMPTY_F64)
+            else:
+                m = g.indices.size
+                check_allocation(
+                    8 * m + 8 * g.num_nodes,
+                    f"the alias tables of the weighted walk ({m:,} arcs)",
+                    alternative="pass weighted=False to ignore the weights.",
+                )
+                weights = np.ascontiguousarray(g.weights, dtype=np.float32)
+                prob = np.empty(m, dtype=np.float32)
+                alias = np.empty(m, dtype=np.int32)
+                dmax = int(g.degrees.max()) if g.num_nodes else 0
+                small = np.empty(max(dmax, 1), dtype=np.int64)
+                large = np.empty(max(dmax, 1), dtype=np.int64)
+                K.build_alias(g.indptr, weights, prob, alias, small, large)
+                csum = np.zeros(m + 1, dtype=np.float64)
+                np.cumsum(weights, dtype=np.float64, out=csum[1:])
+                rowsum = np.ascontiguousarray(csum[g.indptr[1:]] - csum[g.indptr[:-1]])
+                self._tables = (prob, alias, rowsum)
+        return self._tables
+
+    def _fill(self, first: int, out: np.ndarray, lengths: np.ndarray) -> None:
+        """Generate walks ``first .. first + len(out) - 1`` into ``out`` / ``lengths``."""
+        g = self.graph
+        prob, alias, rowsum = self._get_tables()
+        if self.second_order:
+            mode = K.MODE_NODE2VEC
+        elif self.weighted:
+            mode = K.MODE_ALIAS
+        else:
+            mode = K.MODE_UNIFORM
+        weights = np.ascontiguousarray(g.weights, dtype=np.float32) if self.weighted else _EMPTY_F32
+        previous = numba.get_num_threads()
+        numba.set_num_threads(self.workers)
+        try:
+            K.walk_block(
+                g.indptr,
+                g.indices,
+                weights,
+                prob,
+                alias,
+                rowsum,
+                self._start,
+                np.int64(first),
+                self._kernel_seed,
+                1.0 / self.p,
+                1.0 / self.q,
+                mode,
+                self.weighted,
+                bool(g.directed),
+                out,
+                lengths,
+            )
+        finally:
+            numba.set_num_threads(previous)
+
+    def _progress(self) -> tqdm:
+        return tqdm(
+            total=self.num_walks_total,
+            unit="walk",
+            desc="random walks",
+            disable=not self.verbose,
+            leave=False,
+        )
+
+    # --------------------------------------------------------------- iteration
+    def __iter__(self) -> Iterator[WalkCorpus]:
+        """Yield the walks as :class:`WalkCorpus` chunks (``chunk.start`` = global index of its first walk)."""
+        logger.debug("streaming walks: %r", self)
+        bar = self._progress()
+        try:
+            for first in range(0, self.num_walks_total, self.chunk_size):
+                b = min(self.chunk_size, self.num_walks_total - first)
+                out = np.empty((b, self.walk_length), dtype=np.int32)
+                lengths = np.empty(b, dtype=np.int32)
+                self._fill(first, out, lengths)
+                bar.update(b)
+                yield WalkCorpus(out, lengths, nodes=self.graph.nodes, start=first)
+        finally:
+            bar.close()
+
+    def to_corpus(self) -> WalkCorpus:
+        """Generate every walk at once into one :class:`WalkCorpus`.
+
+        Returns
+        -------
+        WalkCorpus
+            ``num_walks_total`` walks, ``start = 0``.
+
+        Raises
+        ------
+        MemoryError
+            If the corpus (4 bytes per step + 4 per walk) cannot fit in memory.
+        """
+        total = self.num_walks_total
+        nbytes = total * (self.walk_length + 1) * 4
+        check_allocation(
+            nbytes,
+            f"the walk corpus ({total:,} walks x {self.walk_length} steps)",
+            alternative="Use iter_random_walks / WalkStream to stream walks.",
+        )
+        logger.debug("generating %d walks (%s): %r", total, format_bytes(nbytes), self)
+        out = np.empty((total, self.walk_length), dtype=np.int32)
+        lengths = np.empty(total, dtype=np.int32)
+        bar = self._progress()
+        try:
+            for first in range(0, total, self.chunk_size):
+                b = min(self.chunk_size, total - first)
+                self._fill(first, out[first : first + b], lengths[first : first + b])
+                bar.update(b)
+        finally:
+            bar.close()
+        return WalkCorpus(out, lengths, nodes=self.graph.nodes, start=0)
+
+
+def random_walks(
+    graph: Any,
+    walk_length: int = 80,
+    num_walks: int = 10,
+    p: float = 1.0,
+    q: float = 1.0,
+    weighted: bool | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    start_nodes: Sequence[Any] | None = None,
+    chunk_size: int | None = None,
+    verbose: bool = True,
+) -> WalkCorpus:
+    r"""Generate DeepWalk (first-order) or node2vec (second-order) random walks.
+
+    From node ``cur`` reached from ``prev``, the next node ``x`` (an
+    out-neighbour of ``cur``) is drawn with probability proportional to
+
+    .. math:: \pi(x) = w(cur, x)\,\alpha_{pq}(prev, x),\quad
+              \alpha_{pq} = \begin{cases} 1/p & x = prev \\ 1 & x \to prev \text{ is an arc} \\
+              1/q & \text{otherwise} \end{cases}
+
+    (Grover & Leskovec, KDD 2016, doi:10.1145/2939672.2939754; the arc test
+    ``x -> prev`` is that of the reference implementation).  The first step, and
+    every step when ``p = q = 1``, is first-order: ``pi(x) = w(cur, x)``.
+    ``w = 1`` on unweighted graphs.
+
+    Parameters
+    ----------
+    graph : CSRGraph, networkx graph, scipy sparse matrix or pandas DataFrame
+        The graph; non-CSR inputs are converted (see :func:`as_graph`).
+    walk_length : int, default 80
+        Nodes per walk, start included (a walk of length 80 holds 80 nodes).
+    num_walks : int, default 10
+        Walks started from each start node.
+    p : float, default 1.0
+        Return parameter (finite, > 0).
+    q : float, default 1.0
+        In-out parameter (finite, > 0).
+    weighted : bool, optional
+        Use edge weights; None uses them when the graph has some.  True on an
+        unweighted graph is an error.
+    seed : int, optional
+        Non-negative seed; None draws fresh entropy.
+    workers : int, optional
+        Threads; None uses all cores numba may use.  The result does not depend on it.
+    start_nodes : sequence, optional
+        Original ids of the nodes each round starts from (default all nodes, in
+        index order).
+    chunk_size : int, optional
+        Walks generated per kernel call (progress granularity); the result does
+        not depend on it.
+    verbose : bool, default True
+        Show a tqdm progress bar.
+
+    Returns
+    -------
+    WalkCorpus
+        ``num_walks * len(start_nodes)`` walks of int32 node indices (map back
+        with ``corpus.nodes``), ordered by round then start node: walk
+        ``r * len(start_nodes) + i`` starts at ``start_nodes[i]``.  A walk that
+        reaches a node without out-arcs (directed graphs) stops there; its true
+        length is in ``corpus.lengths`` and the rest of its row is -1.
+
+    Raises
+    ------
+    ValueError
+        For invalid parameters or unknown start nodes.
+    MemoryError
+        If the corpus cannot fit in memory (use :func:`iter_random_walks`).
+
+    See Also
+    --------
+    iter_random_walks : the same walks, streamed in chunks.
+    WalkStream : a re-iterable stream of the same walks.
+
+    Notes
+    -----
+    Cost per step: O(1) for unweighted first-order walks, O(1) with alias
+    tables (8 extra bytes per arc) for weighted ones; node2vec steps use
+    rejection sampling (KnightKing, Yang et al., SOSP 2019) with an expected
+    number of trials at most ``max(q, 1/q)`` when ``1/p`` dominates and in
+    general ``Z / sum_x pi(x)`` (see docs/walks.md), each trial O(1) plus at
+    most one O(log d) edge look-up; no second-order tables are built.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse as sp
+    >>> from graphemb import CSRGraph, random_walks
+    >>> path = CSRGraph.from_scipy(sp.diags([1, 1], [-1, 1], shape=(3, 3)))
+    >>> corpus = random_walks(path, walk_length=3, num_walks=1, seed=0, verbose=False)
+    >>> corpus.walks[1, 1]  # from the middle node any walk goes to an end
+    np.int32(0)
+    """
+    stream = WalkStream._create(
+        "random_walks", graph, walk_length, num_walks, p, q, weighted, seed, workers, start_nodes, chunk_size, verbose
+    )
+    return stream.to_corpus()
+
+
+def iter_random_walks(
+    graph: Any,
+    walk_length: int = 80,
+    num_walks: int = 10,
+    p: float = 1.0,
+    q: float = 1.0,
+    weighted: bool | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    start_nodes: Sequence[Any] | None = None,
+    chunk_size: int | None = None,
+    verbose: bool = True,
+) -> Iterator[WalkCorpus]:
+    """Stream the walks of :func:`random_walks` in :class:`WalkCorpus` chunks.
+
+    Parameters are validated at once (before the first chunk is asked for).
+
+    Parameters
+    ----------
+    graph, walk_length, num_walks, p, q, weighted, seed, workers, start_nodes, verbose
+        As in :func:`random_walks`.
+    chunk_size : int, optional
+        Walks per chunk; default about 64 MiB of walks per chunk.
+
+    Returns
+    -------
+    iterator of WalkCorpus
+        Chunks with ``chunk.start`` the global index of their first walk; their
+        concatenation equals ``random_walks(...)`` with the same seed.  With
+        ``seed=None`` the fresh seed is drawn once, at the call.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse as sp
+    >>> from graphemb import CSRGraph, iter_random_walks
+    >>> g = CSRGraph.from_scipy(sp.csr_array(np.ones((3, 3)) - np.eye(3)))
+    >>> [c.start for c in iter_random_walks(g, walk_length=5, num_walks=3, seed=1, chunk_size=4, verbose=False)]
+    [0, 4, 8]
+    """
+    stream = WalkStream._create(
+        "iter_random_walks",
+        graph,
+        walk_length,
+        num_walks,
+        p,
+        q,
+        weighted,
+        seed,
+        workers,
+        start_nodes,
+        chunk_size,
+        verbose,
+    )
+    return iter(stream)
