@@ -125,7 +125,8 @@ def main() -> None:
     with open(path, "rb") as f:
         lines = sum(1 for _ in f)
     stamp = time.strftime("%Y-%m-%d %H:%M")
-    print(f"# {path} ({lines:,} lines), best of {args.repeat}, {stamp}, host {os.uname().nodename}, {os.cpu_count()} cpus")
+    host = f"host {os.uname().nodename}, {os.cpu_count()} cpus"
+    print(f"# {path} ({lines:,} lines), best of {args.repeat}, {stamp}, {host}")
     results = {}
     for m in args.methods.split(","):
         r = run_one(m, path, args.repeat)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from . import datasets, evaluation
 from .corpus import WalkCorpus
 from .graph.csr import CSRGraph
+from .graph.io import read_edgelist
 from .walks import WalkStream, iter_random_walks, random_walks
 
 __version__ = "0.1.0"
@@ -22,4 +23,5 @@ __all__ = [
     "evaluation",
     "iter_random_walks",
     "random_walks",
+    "read_edgelist",
 ]

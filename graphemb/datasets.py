@@ -36,6 +36,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .graph.csr import CSRGraph
+from .graph.io import read_edgelist
 
 __all__ = [
     "DatasetNotFoundError",
@@ -153,65 +154,9 @@ def read_labels(path: str | os.PathLike) -> dict[Any, list]:
     return out
 
 
-def _read_edges_tsv(path: Path) -> tuple[list, list, np.ndarray | None]:
-    import pandas as pd
-
-    df = pd.read_csv(path, sep="\t", header=None, comment="#", dtype=str, skip_blank_lines=True)
-    if df.shape[1] < 2:
-        raise ValueError(f"{path}: expected 'u<TAB>v[<TAB>weight]' per line; found {df.shape[1]} column(s).")
-    bad = df.iloc[:, :2].isna().any(axis=1).to_numpy()
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0]) + 1
-        raise ValueError(f"{path}: edge row {row} (data rows, comments skipped) lacks a node id.")
-    u = _parse_ids(df.iloc[:, 0].str.strip().tolist())
-    v = _parse_ids(df.iloc[:, 1].str.strip().tolist())
-    w = None
-    if df.shape[1] >= 3 and df.iloc[:, 2].notna().all():
-        w = df.iloc[:, 2].astype(np.float64).to_numpy()
-    return u, v, w
-
-
-def _graph_from_pairs(u: list, v: list, w: np.ndarray | None, extra_nodes: Sequence = ()) -> CSRGraph:
-    """Undirected graph on the sorted union of ids; duplicate edges merged (weights: max)."""
-    ids = set(u) | set(v) | set(extra_nodes)
-    try:
-        nodes = sorted(ids)
-    except TypeError:
-        raise ValueError(
-            "Node ids mix ints and strings between the edge and label files; make them consistent."
-        ) from None
-    index = {x: i for i, x in enumerate(nodes)}
-    a = np.fromiter((index[x] for x in u), dtype=np.int64, count=len(u))
-    b = np.fromiter((index[x] for x in v), dtype=np.int64, count=len(v))
-    data = np.ones(a.size) if w is None else w
-    n = len(nodes)
-    loops = a == b
-    rows = np.concatenate([a, b[~loops]])
-    cols = np.concatenate([b, a[~loops]])
-    vals = np.concatenate([data, data[~loops]])
-    if w is None:  # unweighted: an edge listed twice (or both ways) is one edge
-        m = sp.csr_array((np.ones(rows.size), (rows, cols)), shape=(n, n))
-        m.sum_duplicates()
-        m.data[:] = 1.0
-    else:  # weighted: an edge listed twice keeps its largest weight
-        m = _max_duplicates(rows, cols, vals, n)
-    return CSRGraph.from_scipy(m, directed=False, nodes=nodes, weighted=w is not None)
-
-
-def _max_duplicates(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n: int) -> sp.csr_array:
-    key = rows * n + cols
-    order = np.lexsort((-vals, key))
-    key, vals = key[order], vals[order]
-    first = np.ones(key.size, dtype=bool)
-    first[1:] = key[1:] != key[:-1]
-    key, vals = key[first], vals[first]
-    return sp.csr_array((vals, (key // n, key % n)), shape=(n, n))
-
-
 def _load_tsv_dir(folder: Path) -> tuple[CSRGraph, dict]:
     labels = read_labels(folder / "labels.tsv")
-    u, v, w = _read_edges_tsv(folder / "edges.tsv")
-    graph = _graph_from_pairs(u, v, w, extra_nodes=list(labels))
+    graph = read_edgelist(folder / "edges.tsv", sep="\t", directed=False, nodes=list(labels))
     logger.info("loaded %s: %r, %d labelled nodes", folder, graph, len(labels))
     return graph, labels
 
@@ -368,14 +313,6 @@ def load_wikipedia(path: str | os.PathLike | None = None, download: bool = True)
 
 
 # ---------------------------------------------------------------- built-ins
-def _from_networkx_simple(g: Any, weight: str | None) -> CSRGraph:
-    import networkx as nx
-
-    nodes = list(g)
-    a = nx.to_scipy_sparse_array(g, nodelist=nodes, weight=weight, dtype=np.float64)
-    return CSRGraph.from_scipy(a, directed=g.is_directed(), nodes=nodes, weighted=weight is not None)
-
-
 def load_karate() -> tuple[CSRGraph, dict]:
     """Zachary's karate club (34 nodes, 78 edges) with the club each member joined.
 
@@ -394,7 +331,7 @@ def load_karate() -> tuple[CSRGraph, dict]:
     import networkx as nx
 
     g = nx.karate_club_graph()
-    return _from_networkx_simple(g, None), {v: g.nodes[v]["club"] for v in g}
+    return CSRGraph.from_networkx(g, weight=None), {v: g.nodes[v]["club"] for v in g}
 
 
 def load_les_miserables() -> tuple[CSRGraph, None]:
@@ -415,7 +352,7 @@ def load_les_miserables() -> tuple[CSRGraph, None]:
     """
     import networkx as nx
 
-    return _from_networkx_simple(nx.les_miserables_graph(), "weight"), None
+    return CSRGraph.from_networkx(nx.les_miserables_graph(), weight="weight"), None
 
 
 def make_sbm(sizes: Sequence[int], p: Any, seed: int = 0) -> tuple[CSRGraph, dict]:

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import check_choice as _check_choice
 from .csr import CSRGraph
 
 __all__ = ["from_networkx", "to_networkx", "from_edge_arrays", "DUPLICATES", "SELF_LOOPS", "ZERO_WEIGHTS"]
@@ -28,12 +29,6 @@ ZERO_WEIGHTS = ("error", "drop")
 _MISSING = object()
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
 _FLOAT32_TINY = float(np.finfo(np.float32).smallest_subnormal)
-
-
-def _check_choice(value: Any, name: str, choices: tuple, owner: str) -> None:
-    if not isinstance(value, str) or value not in choices:
-        opts = ", ".join(repr(c) for c in choices)
-        raise ValueError(f"The '{name}' parameter of {owner} must be one of {opts}. Got {value!r} instead.")
 
 
 # --------------------------------------------------------------------- ids
