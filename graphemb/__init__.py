@@ -8,14 +8,19 @@ from __future__ import annotations
 
 from . import datasets, evaluation
 from .corpus import WalkCorpus
+from .embedding import Embedding
 from .graph.csr import CSRGraph
 from .graph.io import read_edgelist
+from .models import DeepWalk, Node2Vec
 from .walks import WalkStream, iter_random_walks, random_walks
 
 __version__ = "0.1.0"
 
 __all__ = [
     "CSRGraph",
+    "DeepWalk",
+    "Embedding",
+    "Node2Vec",
     "WalkCorpus",
     "WalkStream",
     "__version__",

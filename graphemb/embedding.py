@@ -3,15 +3,41 @@
 The trainer produces a float32 matrix; this object owns the mapping between
 node ids and rows, similarity queries and file formats (like gensim's
 ``KeyedVectors``, which is separate from its ``Word2Vec`` trainer).
+
+File formats
+------------
+``.npz`` (:meth:`Embedding.save` / :meth:`Embedding.load`)
+    Lossless: float32 vectors plus the node ids with their Python types (int,
+    str, float, bool, None and tuples of these).  Readable with
+    ``np.load(path, allow_pickle=False)``: arrays ``vectors`` (float32, (n, d)),
+    ``id_kind`` (``"int"``, ``"str"`` or ``"json"``) and ``node_ids`` (int64
+    array, unicode array, or one JSON string whose non-int, non-str ids are
+    tagged lists such as ``["t", [1, "a"]]`` for the tuple ``(1, "a")``).
+word2vec text / binary (:meth:`Embedding.save_word2vec_format`)
+    The format of the original word2vec tool, readable by gensim's
+    ``KeyedVectors.load_word2vec_format``: ids are written with ``str()``, so
+    they come back as strings (or ints with ``node_type=int``).
+
+Every write goes to a temporary file in the target directory, then
+``os.replace`` moves it into place: an interrupted save never leaves a
+half-written file under the target name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, Sequence
+import json
+import numbers
+import os
+import tempfile
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from typing import IO, Any
 
 import numpy as np
 
 __all__ = ["Embedding"]
+
+_NPZ_VERSION = 1
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
 class Embedding:
@@ -28,6 +54,15 @@ class Embedding:
     ----------
     nodes : list
     vectors : ndarray of float32, shape (n, d)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> emb = Embedding(["a", "b", "c"], np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0]]))
+    >>> emb["a"].tolist()
+    [1.0, 0.0]
+    >>> [node for node, _ in emb.most_similar("a", topn=2)]
+    ['b', 'c']
     """
 
     def __init__(self, nodes: Sequence[Hashable], vectors: np.ndarray) -> None:
@@ -45,6 +80,7 @@ class Embedding:
         self.nodes = nodes
         self.vectors = vectors
         self._index = index
+        self._unit: np.ndarray | None = None
 
     # ------------------------------------------------------------------ access
     @property
@@ -84,3 +120,437 @@ class Embedding:
     def get_vectors(self, nodes: Sequence[Hashable]) -> np.ndarray:
         """Vectors of ``nodes`` as an (len(nodes), d) float32 array (a copy)."""
         return self.vectors[self.indices_of(nodes)]
+
+    # -------------------------------------------------------------- similarity
+    def _unit_vectors(self) -> np.ndarray:
+        """Rows scaled to unit length (cached; zero rows stay zero)."""
+        if self._unit is None or self._unit.shape != self.vectors.shape:
+            norms = np.linalg.norm(self.vectors, axis=1, keepdims=True)
+            self._unit = self.vectors / np.maximum(norms, np.float32(1e-12))
+        return self._unit
+
+    def similarity(self, u: Hashable, v: Hashable) -> float:
+        """Cosine similarity of the vectors of nodes ``u`` and ``v``.
+
+        Parameters
+        ----------
+        u, v : hashable
+            Node ids.
+
+        Returns
+        -------
+        float
+            In [-1, 1]; 0 when either vector is zero.
+
+        Raises
+        ------
+        KeyError
+            If a node is not in the embedding.
+        """
+        unit = self._unit_vectors()
+        return float(unit[self.index_of(u)] @ unit[self.index_of(v)])
+
+    def most_similar(self, node: Hashable, topn: int = 10) -> list[tuple[Hashable, float]]:
+        r"""Nodes whose vectors have the highest cosine similarity with ``node``'s.
+
+        .. math:: \cos(x, y) = \frac{x \cdot y}{\lVert x \rVert \, \lVert y \rVert}
+
+        Parameters
+        ----------
+        node : hashable
+            Query node id; it is left out of the answer.
+        topn : int, default 10
+            Number of neighbours returned (fewer when the embedding has fewer
+            other nodes).
+
+        Returns
+        -------
+        list of (node, float)
+            Neighbours by decreasing similarity; ties keep row order.
+
+        Raises
+        ------
+        KeyError
+            If ``node`` is not in the embedding.
+        ValueError
+            If ``topn`` is not an int >= 1.
+
+        Notes
+        -----
+        Exact search, O(n d) time and O(n) extra memory per query (plus a
+        cached copy of the unit-length vectors, O(n d), on first use).
+        """
+        if isinstance(topn, bool) or not isinstance(topn, numbers.Integral) or topn < 1:
+            raise ValueError(f"The 'topn' parameter of Embedding.most_similar must be an int >= 1. Got {topn!r}.")
+        row = self.index_of(node)
+        unit = self._unit_vectors()
+        scores = (unit @ unit[row]).astype(np.float64)
+        scores[row] = -np.inf
+        k = min(int(topn), len(self) - 1)
+        if k <= 0:
+            return []
+        if k < len(self) - 1:
+            part = np.argpartition(-scores, k - 1)[:k]
+        else:
+            part = np.flatnonzero(np.isfinite(scores))
+        best = part[np.lexsort((part, -scores[part]))]
+        return [(self.nodes[i], float(scores[i])) for i in best.tolist()]
+
+    def to_dataframe(self) -> Any:
+        """The vectors as a pandas DataFrame.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Shape (n, d), index = node ids (object index; tuple ids stay
+            tuples, not a MultiIndex), columns ``0 .. d-1``, float32 values.
+        """
+        import pandas as pd
+
+        index = pd.Index(self.nodes, dtype=object, tupleize_cols=False, name="node")
+        return pd.DataFrame(self.vectors, index=index, columns=range(self.dimensions), copy=True)
+
+    # --------------------------------------------------------------------- npz
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the embedding losslessly to a ``.npz`` file (atomically).
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            Target file; written exactly there (no suffix is appended).
+
+        Raises
+        ------
+        TypeError
+            If a node id is not an int, str, float, bool, None or a tuple of these.
+
+        See Also
+        --------
+        load : read it back, ids with their types.
+        save_word2vec_format : the text format other tools read.
+        """
+        kind, ids = _encode_ids(self.nodes)
+
+        def write(fh: IO[bytes]) -> None:
+            np.savez(
+                fh,
+                vectors=self.vectors,
+                node_ids=ids,
+                id_kind=np.array(kind),
+                format_version=np.array(_NPZ_VERSION, dtype=np.int64),
+            )
+
+        _atomic_write(path, write)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Embedding:
+        """Read an embedding written by :meth:`save`.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            A ``.npz`` file (loaded with ``allow_pickle=False``).
+
+        Returns
+        -------
+        Embedding
+            Same ids (same Python types) and vectors as when saved.
+
+        Raises
+        ------
+        ValueError
+            If the file is not an embedding written by :meth:`save`.
+        """
+        path = os.fspath(path)
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                missing = {"vectors", "node_ids", "id_kind"} - set(data.files)
+                if missing:
+                    raise ValueError(
+                        f"{path}: not a graphemb embedding file (missing arrays {sorted(missing)}); "
+                        "write it with Embedding.save, or read word2vec files with Embedding.load_word2vec_format."
+                    )
+                vectors = data["vectors"]
+                kind = str(data["id_kind"])
+                raw = data["node_ids"]
+        except (OSError, EOFError) as exc:
+            if isinstance(exc, FileNotFoundError):
+                raise
+            raise ValueError(
+                f"{path}: cannot be read as a .npz embedding ({exc}). "
+                "For word2vec files use Embedding.load_word2vec_format."
+            ) from None
+        return cls(_decode_ids(kind, raw, path), vectors)
+
+    # ----------------------------------------------------------------- word2vec
+    def save_word2vec_format(self, path: str | os.PathLike, binary: bool = False) -> None:
+        """Write the word2vec format (gensim ``KeyedVectors.load_word2vec_format`` reads it).
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            Target file, written atomically.
+        binary : bool, default False
+            False: a text line ``id v1 ... vd`` per node (9 significant digits,
+            exact for float32).  True: ``id``, a space, ``d`` little-endian
+            float32 values and a newline per node.  Both start with the line
+            ``n d``.
+
+        Raises
+        ------
+        ValueError
+            If an id is empty or contains whitespace once written with
+            ``str()``, or two ids print alike (e.g. ``1`` and ``"1"``); use
+            :meth:`save` for such ids.
+        """
+        if not isinstance(binary, (bool, np.bool_)):
+            raise ValueError(f"The 'binary' parameter of save_word2vec_format must be a bool. Got {binary!r}.")
+        names = [str(v) for v in self.nodes]
+        seen: dict[str, Hashable] = {}
+        for node, name in zip(self.nodes, names, strict=True):
+            if not name or any(ch.isspace() for ch in name):
+                raise ValueError(
+                    f"node id {node!r} cannot be written in word2vec format: its text {name!r} is empty or holds "
+                    "whitespace. Rename the node, or use Embedding.save (.npz), which keeps any id."
+                )
+            if name in seen:
+                raise ValueError(
+                    f"node ids {seen[name]!r} and {node!r} are both written as {name!r} in word2vec format, so they "
+                    "would merge when read back. Use Embedding.save (.npz), which keeps id types."
+                )
+            seen[name] = node
+        n, d = self.vectors.shape
+
+        def write(fh: IO[bytes]) -> None:
+            fh.write(f"{n} {d}\n".encode())
+            if binary:
+                little = self.vectors.astype("<f4", copy=False)
+                for name, row in zip(names, little, strict=True):
+                    fh.write(name.encode("utf-8") + b" " + row.tobytes() + b"\n")
+                return
+            block = 4096
+            for start in range(0, n, block):
+                rows = self.vectors[start : start + block]
+                text = np.char.mod("%.9g", rows)
+                chunk = names[start : start + block]
+                lines = [f"{name} {' '.join(vals)}\n" for name, vals in zip(chunk, text.tolist(), strict=True)]
+                fh.write("".join(lines).encode("utf-8"))
+
+        _atomic_write(path, write)
+
+    @classmethod
+    def load_word2vec_format(
+        cls, path: str | os.PathLike, binary: bool = False, node_type: type | str = str
+    ) -> Embedding:
+        """Read a word2vec-format file (text or binary).
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            File written by :meth:`save_word2vec_format`, gensim, word2vec,
+            node2vec or PecanPy.
+        binary : bool, default False
+            Whether the vectors are binary float32 (word2vec ``-binary 1``).
+        node_type : {str, int, "auto"}, default str
+            Type of the ids: ``str`` keeps the text, ``int`` parses every id as
+            an int (error naming the line otherwise), ``"auto"`` gives ints when
+            every id parses as one and strings otherwise.
+
+        Returns
+        -------
+        Embedding
+
+        Raises
+        ------
+        ValueError
+            On a malformed header or line (message gives ``file:line``), or an
+            id that appears twice.
+        """
+        if node_type not in (str, int, "auto"):
+            raise ValueError(
+                f"The 'node_type' parameter of load_word2vec_format must be str, int or 'auto'. Got {node_type!r}."
+            )
+        path = os.fspath(path)
+        with open(path, "rb") as fh:
+            n, d = _read_header(fh, path)
+            if binary:
+                names, vectors = _read_binary_rows(fh, path, n, d)
+            else:
+                names, vectors = _read_text_rows(fh, path, n, d)
+        nodes: list[Any] = names
+        if node_type is not str:
+            parsed = []
+            for k, name in enumerate(names):
+                try:
+                    parsed.append(int(name))
+                except ValueError:
+                    if node_type == "auto":
+                        parsed = None
+                        break
+                    raise ValueError(
+                        f"{path}: node id {name!r} (vector {k + 1}) is not an int; pass node_type=str or 'auto'."
+                    ) from None
+            if parsed is not None:
+                nodes = parsed
+        if len(set(nodes)) != len(nodes):
+            dup = next(v for v, c in _counts(nodes).items() if c > 1)
+            raise ValueError(f"{path}: node id {dup!r} appears twice.")
+        return cls(nodes, vectors)
+
+
+# ---------------------------------------------------------------- id codec
+def _encode_one(v: Any) -> Any:
+    """JSON value for one id: ints and strs bare, anything else a tagged list."""
+    if isinstance(v, (bool, np.bool_)):
+        return ["b", bool(v)]
+    if isinstance(v, numbers.Integral):
+        return int(v)
+    if isinstance(v, str):
+        return str(v)
+    if isinstance(v, numbers.Real):
+        return ["f", float(v)]
+    if v is None:
+        return ["n"]
+    if isinstance(v, tuple):
+        return ["t", [_encode_one(x) for x in v]]
+    raise TypeError(
+        f"node id {v!r} of type {type(v).__name__} cannot be saved; ids must be int, str, float, bool, None or "
+        "tuples of these."
+    )
+
+
+def _decode_one(x: Any) -> Any:
+    if isinstance(x, (int, str)):
+        return x
+    if isinstance(x, list) and x:
+        tag = x[0]
+        if tag == "t" and len(x) == 2 and isinstance(x[1], list):
+            return tuple(_decode_one(y) for y in x[1])
+        if tag == "f" and len(x) == 2:
+            return float(x[1])
+        if tag == "b" and len(x) == 2:
+            return bool(x[1])
+        if tag == "n" and len(x) == 1:
+            return None
+    raise ValueError(f"unknown encoded node id {x!r}")
+
+
+def _encode_ids(nodes: list) -> tuple[str, np.ndarray]:
+    def is_int(v: Any) -> bool:
+        return isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_))
+
+    if nodes and all(is_int(v) and _INT64_MIN <= int(v) <= _INT64_MAX for v in nodes):
+        return "int", np.array([int(v) for v in nodes], dtype=np.int64)
+    if nodes and all(isinstance(v, str) for v in nodes) and not any(v.endswith("\x00") for v in nodes):
+        return "str", np.array(nodes, dtype=np.str_)
+    return "json", np.array(json.dumps([_encode_one(v) for v in nodes], ensure_ascii=False))
+
+
+def _decode_ids(kind: str, raw: np.ndarray, path: str) -> list:
+    if kind == "int":
+        return raw.astype(np.int64).tolist()
+    if kind == "str":
+        return [str(s) for s in raw.tolist()]
+    if kind == "json":
+        try:
+            return [_decode_one(x) for x in json.loads(str(raw))]
+        except ValueError as exc:
+            raise ValueError(f"{path}: corrupt node ids ({exc}).") from None
+    raise ValueError(f"{path}: unknown id_kind {kind!r}; was it written by a newer graphemb?")
+
+
+def _counts(items: list) -> dict:
+    out: dict = {}
+    for v in items:
+        out[v] = out.get(v, 0) + 1
+    return out
+
+
+# ---------------------------------------------------------- word2vec reading
+def _read_header(fh: IO[bytes], path: str) -> tuple[int, int]:
+    line = fh.readline()
+    parts = line.split()
+    try:
+        n, d = int(parts[0]), int(parts[1])
+        ok = len(parts) == 2 and n >= 0 and d >= 1
+    except (ValueError, IndexError):
+        ok = False
+    if not ok:
+        raise ValueError(
+            f"{path}:1: expected the word2vec header '<num_nodes> <dimensions>', got {line[:80]!r}. "
+            "Is this a word2vec file (or a binary one: pass binary=True)?"
+        )
+    return n, d
+
+
+def _read_text_rows(fh: IO[bytes], path: str, n: int, d: int) -> tuple[list[str], np.ndarray]:
+    names: list[str] = []
+    vectors = np.empty((n, d), dtype=np.float32)
+    lineno = 1
+    for raw in fh:
+        lineno += 1
+        text = raw.decode("utf-8", errors="strict").rstrip("\r\n")
+        if not text.strip():
+            continue
+        parts = text.rstrip().split(" ")
+        if len(names) >= n:
+            raise ValueError(f"{path}:{lineno}: more vectors than the {n} announced in the header.")
+        if len(parts) != d + 1:
+            raise ValueError(
+                f"{path}:{lineno}: expected an id and {d} numbers, got {len(parts) - 1} fields: {text[:80]!r}."
+            )
+        try:
+            vectors[len(names)] = np.array(parts[1:], dtype=np.float32)
+        except ValueError:
+            raise ValueError(f"{path}:{lineno}: a value is not a number: {text[:80]!r}.") from None
+        names.append(parts[0])
+    if len(names) != n:
+        raise ValueError(f"{path}: the header announces {n} vectors but the file holds {len(names)}.")
+    return names, vectors
+
+
+def _read_binary_rows(fh: IO[bytes], path: str, n: int, d: int) -> tuple[list[str], np.ndarray]:
+    names: list[str] = []
+    vectors = np.empty((n, d), dtype=np.float32)
+    width = 4 * d
+    for k in range(n):
+        name = bytearray()
+        while True:
+            ch = fh.read(1)
+            if not ch:
+                raise ValueError(f"{path}: file ends inside vector {k + 1} of {n} (truncated?).")
+            if ch == b" ":
+                break
+            if ch != b"\n" or name:
+                name += ch
+        data = fh.read(width)
+        if len(data) != width:
+            raise ValueError(f"{path}: file ends inside vector {k + 1} of {n} (truncated?).")
+        vectors[k] = np.frombuffer(data, dtype="<f4")
+        names.append(name.decode("utf-8"))
+    return names, vectors
+
+
+# ------------------------------------------------------------- atomic write
+def _atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], None]) -> None:
+    """Call ``write(fh)`` on a temp file beside ``path``, then ``os.replace`` it onto ``path``.
+
+    On any exception (including ``KeyboardInterrupt``) the temp file is removed
+    and ``path`` is untouched.
+    """
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp creates 0o600
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

@@ -246,6 +246,148 @@ def _add_row_clamped(dst, idst, src, isrc):
 
 
 @njit(cache=True, nogil=True)
+def _draw_negatives(state, target, outs, valid, noise_prob, noise_alias):
+    """Fill ``outs = [target, K negatives]``; a negative equal to ``target`` is redrawn.
+
+    After 32 failed redraws (only when the target holds almost all the noise mass)
+    the slot keeps ``target`` with ``valid[k] = False`` and gets no update.
+
+    Parameters
+    ----------
+    state : np.uint64
+    target : int64
+    outs : ndarray of int64, shape (K + 1,)
+    valid : ndarray of bool, shape (K + 1,)
+    noise_prob, noise_alias : alias table, shape (n,)
+
+    Returns
+    -------
+    np.uint64
+        The advanced state.  O(K) expected time, no memory.
+    """
+    outs[0] = target
+    valid[0] = True
+    for k in range(1, outs.shape[0]):
+        outs[k] = target
+        valid[k] = False
+        for _ in range(_MAX_REDRAWS):
+            state, cand = alias_draw(state, noise_prob, noise_alias)
+            if cand != target:
+                outs[k] = cand
+                valid[k] = True
+                break
+    return state
+
+
+@njit(cache=True, nogil=True)
+def _train_batch(syn0, syn1, ctx, g0, g1, outs, valid, grad, dctx, dout, tables, lr32):
+    """One batched SGNS step: contexts ``ctx[g0:g1]`` against the rows ``outs`` (centre + negatives).
+
+    Computes the ``B x (K + 1)`` logits ``syn0[ctx] . syn1[outs]^T`` (``B = g1 - g0``),
+    the gradient coefficients ``(label - sigmoid) * lr`` (label 1 for ``outs[0]``),
+    then updates ``syn1[outs]`` from the old context rows and ``syn0[ctx]`` from the
+    old output rows, clamping every component (:data:`VECTOR_CLAMP`).
+
+    Parameters
+    ----------
+    syn0, syn1 : ndarray of float32, shape (n, d)
+    ctx : ndarray of int32, shape (>= g1,)
+    g0, g1 : int
+    outs : ndarray of int64, shape (K + 1,)
+    valid : ndarray of bool, shape (K + 1,)
+    grad : ndarray of float32, shape (>= g1, K + 1)
+        Work space (logits, then gradient coefficients), rows ``g0:g1`` used.
+    dctx : ndarray of float32, shape (>= g1, d)
+        Work space for the context updates.
+    dout : ndarray of float32, shape (1, d)
+        Work space for one output update.
+    tables : ndarray of float32, shape (2, EXP_TABLE_SIZE + 1)
+    lr32 : float32
+        Learning rate.
+
+    Returns
+    -------
+    float32
+        Sum of the negative log-likelihood over the ``B (K + 1)`` logits.
+
+    Notes
+    -----
+    Time O(B K d), memory none (work spaces are the caller's).
+    """
+    d = syn0.shape[1]
+    k1 = outs.shape[0]
+    sig = tables[0]
+    logsig = tables[1]
+    scale = EXP_TABLE_SIZE / (2.0 * MAX_EXP)
+    # logits (B x (K + 1)), four outputs at a time
+    for b in range(g0, g1):
+        cb = ctx[b]
+        k = 0
+        while k + 4 <= k1:
+            s0, s1, s2, s3 = _dot_rows4(syn0, cb, syn1, outs[k], outs[k + 1], outs[k + 2], outs[k + 3])
+            grad[b, k] = s0
+            grad[b, k + 1] = s1
+            grad[b, k + 2] = s2
+            grad[b, k + 3] = s3
+            k += 4
+        if k + 2 <= k1:
+            s0, s1 = _dot_rows2(syn0, cb, syn1, outs[k], outs[k + 1])
+            grad[b, k] = s0
+            grad[b, k + 1] = s1
+            k += 2
+        if k < k1:
+            grad[b, k] = _dot_rows(syn0, cb, syn1, outs[k])
+    # logits -> gradient coefficients (label 1 for the centre, 0 for noise) and loss
+    centre_loss = np.float32(0.0)
+    for b in range(g0, g1):
+        x = min(max(grad[b, 0], np.float32(-MAX_EXP)), np.float32(MAX_EXP))
+        idx = np.int64((x + MAX_EXP) * scale)
+        grad[b, 0] = (np.float32(1.0) - sig[idx]) * lr32
+        centre_loss -= logsig[idx]
+        for k in range(1, k1):
+            x = min(max(grad[b, k], np.float32(-MAX_EXP)), np.float32(MAX_EXP))
+            idx = np.int64((x + MAX_EXP) * scale)
+            grad[b, k] = -sig[idx] * lr32 if valid[k] else np.float32(0.0)
+            centre_loss -= logsig[EXP_TABLE_SIZE - idx] if valid[k] else np.float32(0.0)
+    # context gradients from the current output rows
+    for b in range(g0, g1):
+        for j in range(d):
+            dctx[b, j] = np.float32(0.0)
+        k = 0
+        while k + 4 <= k1:
+            _accumulate_rows4(
+                dctx, b, grad[b, k], grad[b, k + 1], grad[b, k + 2], grad[b, k + 3],
+                syn1, outs[k], outs[k + 1], outs[k + 2], outs[k + 3],
+            )  # fmt: skip
+            k += 4
+        if k + 2 <= k1:
+            _accumulate_rows2(dctx, b, grad[b, k], grad[b, k + 1], syn1, outs[k], outs[k + 1])
+            k += 2
+        if k < k1:
+            _accumulate_row(dctx, b, grad[b, k], syn1, outs[k])
+    # output rows from the current context rows
+    for k in range(k1):
+        for j in range(d):
+            dout[0, j] = np.float32(0.0)
+        b = g0
+        while b + 4 <= g1:
+            _accumulate_rows4(
+                dout, 0, grad[b, k], grad[b + 1, k], grad[b + 2, k], grad[b + 3, k],
+                syn0, ctx[b], ctx[b + 1], ctx[b + 2], ctx[b + 3],
+            )  # fmt: skip
+            b += 4
+        if b + 2 <= g1:
+            _accumulate_rows2(dout, 0, grad[b, k], grad[b + 1, k], syn0, ctx[b], ctx[b + 1])
+            b += 2
+        if b < g1:
+            _accumulate_row(dout, 0, grad[b, k], syn0, ctx[b])
+        _add_row_clamped(syn1, outs[k], dout, 0)
+    for b in range(g0, g1):
+        _add_row_clamped(syn0, ctx[b], dctx, b)
+    return centre_loss
+
+
+@njit(cache=True, nogil=True)
 def train_walk_range(
     tokens,
     offsets,
@@ -266,6 +408,7 @@ def train_walk_range(
     seed,
     epoch,
     max_len,
+    group,
 ):
     """Train SGNS on walks ``w_start .. w_end - 1`` of one chunk (the block kernel).
 
@@ -327,7 +470,6 @@ def train_walk_range(
     call; nothing per item.
     """
     d = syn0.shape[1]
-    n = syn0.shape[0]
     k1 = negative + 1
     sent = np.empty(max(max_len, 1), dtype=np.int32)
     ctx = np.empty(2 * window, dtype=np.int32)
@@ -336,9 +478,6 @@ def train_walk_range(
     grad = np.empty((2 * window, k1), dtype=np.float32)
     dctx = np.empty((2 * window, d), dtype=np.float32)
     dout = np.empty((1, d), dtype=np.float32)
-    sig = tables[0]
-    logsig = tables[1]
-    scale = EXP_TABLE_SIZE / (2.0 * MAX_EXP)
     alpha = schedule[0]
     min_alpha = schedule[1]
     total = schedule[2]
@@ -384,84 +523,11 @@ def train_walk_range(
             if nb == 0:
                 continue
             target = np.int64(sent[i])
-            outs[0] = target
-            valid[0] = True
-            for k in range(1, k1):
-                outs[k] = target
-                valid[k] = False
-                for _ in range(_MAX_REDRAWS):
-                    state, cand = alias_draw(state, noise_prob, noise_alias)
-                    if cand != target:
-                        outs[k] = cand
-                        valid[k] = True
-                        break
-            # logits (B x (K + 1)), four outputs at a time
-            for b in range(nb):
-                cb = ctx[b]
-                k = 0
-                while k + 4 <= k1:
-                    s0, s1, s2, s3 = _dot_rows4(syn0, cb, syn1, outs[k], outs[k + 1], outs[k + 2], outs[k + 3])
-                    grad[b, k] = s0
-                    grad[b, k + 1] = s1
-                    grad[b, k + 2] = s2
-                    grad[b, k + 3] = s3
-                    k += 4
-                if k + 2 <= k1:
-                    s0, s1 = _dot_rows2(syn0, cb, syn1, outs[k], outs[k + 1])
-                    grad[b, k] = s0
-                    grad[b, k + 1] = s1
-                    k += 2
-                if k < k1:
-                    grad[b, k] = _dot_rows(syn0, cb, syn1, outs[k])
-            # logits -> gradient coefficients (label 1 for the centre, 0 for noise) and loss
-            centre_loss = np.float32(0.0)
-            for b in range(nb):
-                x = min(max(grad[b, 0], np.float32(-MAX_EXP)), np.float32(MAX_EXP))
-                idx = np.int64((x + MAX_EXP) * scale)
-                grad[b, 0] = (np.float32(1.0) - sig[idx]) * lr32
-                centre_loss -= logsig[idx]
-                for k in range(1, k1):
-                    x = min(max(grad[b, k], np.float32(-MAX_EXP)), np.float32(MAX_EXP))
-                    idx = np.int64((x + MAX_EXP) * scale)
-                    grad[b, k] = -sig[idx] * lr32 if valid[k] else np.float32(0.0)
-                    centre_loss -= logsig[EXP_TABLE_SIZE - idx] if valid[k] else np.float32(0.0)
-            loss += centre_loss
+            for g0 in range(0, nb, group):
+                g1 = min(g0 + group, nb)
+                state = _draw_negatives(state, target, outs, valid, noise_prob, noise_alias)
+                loss += _train_batch(syn0, syn1, ctx, g0, g1, outs, valid, grad, dctx, dout, tables, lr32)
             pairs += nb
-            # context gradients from the current output rows
-            for b in range(nb):
-                for j in range(d):
-                    dctx[b, j] = np.float32(0.0)
-                k = 0
-                while k + 4 <= k1:
-                    _accumulate_rows4(
-                        dctx, b, grad[b, k], grad[b, k + 1], grad[b, k + 2], grad[b, k + 3],
-                        syn1, outs[k], outs[k + 1], outs[k + 2], outs[k + 3],
-                    )  # fmt: skip
-                    k += 4
-                if k + 2 <= k1:
-                    _accumulate_rows2(dctx, b, grad[b, k], grad[b, k + 1], syn1, outs[k], outs[k + 1])
-                    k += 2
-                if k < k1:
-                    _accumulate_row(dctx, b, grad[b, k], syn1, outs[k])
-            # output rows from the current context rows
-            for k in range(k1):
-                for j in range(d):
-                    dout[0, j] = np.float32(0.0)
-                b = 0
-                while b + 4 <= nb:
-                    _accumulate_rows4(
-                        dout, 0, grad[b, k], grad[b + 1, k], grad[b + 2, k], grad[b + 3, k],
-                        syn0, ctx[b], ctx[b + 1], ctx[b + 2], ctx[b + 3],
-                    )  # fmt: skip
-                    b += 4
-                if b + 2 <= nb:
-                    _accumulate_rows2(dout, 0, grad[b, k], grad[b + 1, k], syn0, ctx[b], ctx[b + 1])
-                    b += 2
-                if b < nb:
-                    _accumulate_row(dout, 0, grad[b, k], syn0, ctx[b])
-                _add_row_clamped(syn1, outs[k], dout, 0)
-            for b in range(nb):
-                _add_row_clamped(syn0, ctx[b], dctx, b)
     return loss, pairs, words
 
 
@@ -486,6 +552,7 @@ def train_walks_serial(
     seed,
     epoch,
     max_len,
+    group,
 ):
     """Serial driver: :func:`train_walk_range` over ``w_start .. w_end - 1`` in order.
 
@@ -494,7 +561,7 @@ def train_walks_serial(
     """
     return train_walk_range(
         tokens, offsets, w_start, w_end, walk_base, token_base, syn0, syn1, noise_prob, noise_alias,
-        keep_prob, tables, window, negative, shrink, schedule, seed, epoch, max_len,
+        keep_prob, tables, window, negative, shrink, schedule, seed, epoch, max_len, group,
     )  # fmt: skip
 
 
@@ -519,6 +586,7 @@ def train_walks_parallel(
     seed,
     epoch,
     max_len,
+    group,
     num_blocks,
 ):
     """Hogwild driver: ``num_blocks`` contiguous blocks of walks trained in ``prange``.
@@ -539,7 +607,7 @@ def train_walks_parallel(
         b = w_start + (nw * (blk + 1)) // num_blocks
         lo, pa, wo = train_walk_range(
             tokens, offsets, a, b, walk_base, token_base, syn0, syn1, noise_prob, noise_alias,
-            keep_prob, tables, window, negative, shrink, schedule, seed, epoch, max_len,
+            keep_prob, tables, window, negative, shrink, schedule, seed, epoch, max_len, group,
         )  # fmt: skip
         losses[blk] = lo
         npairs[blk] = pa

@@ -31,6 +31,12 @@ logger = logging.getLogger(__name__)
 _OWNER = "SGNS"
 _PIECE_TOKENS = 1 << 20  # tokens per kernel call (progress granularity); results do not depend on it
 _BLOCKS_PER_WORKER = 4
+# Contexts sharing one draw of negatives; >= 2 * window means the whole window (pWord2Vec).
+# 1 reproduces word2vec's per-pair negatives (2.5x slower, same quality: docs/training.md).
+_NEGATIVE_GROUP = 1 << 30
+# Input vectors start uniform in [-h/d, h/d].  word2vec.c uses h = 0.5, gensim >= 4 uses h = 1;
+# with one epoch h = 1 scores 0.005 Macro-F1 higher on BlogCatalog (docs/training.md).
+_INIT_HALF_WIDTH = 1.0
 
 
 class SGNS:
@@ -312,7 +318,9 @@ class SGNS:
             "Lower 'dimensions' or train on fewer nodes.",
         )
         rng = np.random.default_rng(np.random.SeedSequence([p["seed_"], 0x5347]))
-        syn0 = ((rng.random((n, d), dtype=np.float32) - np.float32(0.5)) / np.float32(d)).astype(np.float32)
+        syn0 = rng.random((n, d), dtype=np.float32)
+        syn0 -= np.float32(0.5)
+        syn0 *= np.float32(2.0 * _INIT_HALF_WIDTH / d)
         syn1 = np.zeros((n, d), dtype=np.float32)
 
         weights = np.zeros(n, dtype=np.float64)
@@ -361,7 +369,7 @@ class SGNS:
                         args = (
                             tokens, offsets, w0, w1, walk_base, epoch * total + epoch_tokens, syn0, syn1,
                             noise_prob, noise_alias, keep_prob, tables, p["window"], p["negative"],
-                            p["shrink_window"], schedule, p["kernel_seed"], epoch, max_len,
+                            p["shrink_window"], schedule, p["kernel_seed"], epoch, max_len, _NEGATIVE_GROUP,
                         )  # fmt: skip
                         if workers == 1:
                             lo, pa, wo = _kernels.train_walks_serial(*args)
@@ -480,8 +488,7 @@ def _pieces(offsets: np.ndarray) -> Iterator[tuple[int, int]]:
         return
     cuts = np.searchsorted(offsets, np.arange(_PIECE_TOKENS, int(offsets[-1]), _PIECE_TOKENS), side="left")
     bounds = [0, *sorted(set(int(c) for c in cuts if 0 < c < n_walks)), n_walks]
-    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
-        yield a, b
+    yield from zip(bounds[:-1], bounds[1:], strict=True)
 
 
 def _progress(verbose: bool, total: int) -> Any:

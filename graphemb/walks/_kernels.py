@@ -24,6 +24,7 @@ from .._rng import next_float, stream_state
 MODE_UNIFORM = 0  # first-order, unweighted: uniform neighbour
 MODE_ALIAS = 1  # first-order, weighted: alias table per row
 MODE_NODE2VEC = 2  # second-order (p, q) by rejection sampling
+GROUP = 16  # first-order walks advanced in lockstep by one thread (overlaps cache misses)
 
 
 @njit(cache=True, nogil=True)
@@ -153,94 +154,109 @@ def _alias_draw(lo, d, prob, alias, u):
 
 
 @njit(cache=True, nogil=True)
-def uniform_walk(indptr, indices, start, state, out):
-    """One first-order unweighted walk (DeepWalk) written into ``out``.
+def first_order_group(
+    indptr, indices, prob, alias, weighted, start_nodes, first_walk, seed, j0, j1, out, lengths, states
+):
+    """First-order walks ``j0 .. j1 - 1`` of a block, advanced in lockstep (DeepWalk).
+
+    The next node is uniform among the out-neighbours of the current one, or,
+    when ``weighted``, drawn with probability ``w(cur, x) / sum_y w(cur, y)``
+    from the row's alias tables.  The walks of the group advance one step each
+    in turn: their memory loads are independent, so the CPU overlaps their cache
+    misses (about 3x faster than one walk after another on BlogCatalog).  Each
+    walk still draws only from its own stream, so results do not depend on the
+    grouping.
 
     Parameters
     ----------
     indptr : int64[n + 1]
     indices : int32[m]
-    start : int
-        Start node index.
-    state : uint64
-        The walk's random stream.
-    out : int32[walk_length]
-        Row to fill; positions past the returned length are set to -1.
+    prob : float32[m], alias : int32[m]
+        Alias tables from :func:`build_alias` (empty when unweighted).
+    weighted : bool
+    start_nodes : int64[s]
+    first_walk : int64
+        Global index of row 0 of ``out``.
+    seed : uint64
+    j0, j1 : int
+        Rows of ``out`` to fill.
+    out : int32[b, walk_length]
+        Output rows; positions past a walk's length are set to -1.
+    lengths : int32[b]
+        Output: walk lengths.
+    states : uint64[b]
+        Scratch: the random state of each walk.
 
-    Returns
-    -------
-    int
-        Number of nodes written (stops early at a node without out-arcs).
-        O(walk_length) time (one uniform draw per step), O(1) memory.
+    Notes
+    -----
+    O((j1 - j0) walk_length) time, O(1) per step (one uniform draw); no allocation.
     """
-    L = out.shape[0]
-    cur = np.int64(start)
-    out[0] = cur
-    n = 1
-    while n < L:
-        lo = indptr[cur]
-        d = indptr[cur + 1] - lo
-        if d == 0:
-            break
-        state, u = next_float(state)
-        k = np.int64(u * d)
-        if k >= d:
-            k = d - 1
-        cur = np.int64(indices[lo + k])
-        out[n] = cur
-        n += 1
-    for i in range(n, L):
-        out[i] = -1
-    return n
+    L = out.shape[1]
+    s = start_nodes.shape[0]
+    for j in range(j0, j1):
+        w = first_walk + j
+        out[j, 0] = start_nodes[w % s]
+        states[j] = stream_state(seed, np.uint64(w))
+        lengths[j] = L
+    for n in range(1, L):
+        for j in range(j0, j1):
+            if lengths[j] <= n:  # stopped at a dead end earlier
+                continue
+            cur = out[j, n - 1]
+            lo = indptr[cur]
+            d = indptr[cur + 1] - lo
+            if d == 0:
+                lengths[j] = n
+                continue
+            st, u = next_float(states[j])
+            states[j] = st
+            if weighted:
+                k = _alias_draw(lo, d, prob, alias, u)
+            else:
+                k = np.int64(u * d)
+                if k >= d:
+                    k = d - 1
+            out[j, n] = indices[lo + k]
+    for j in range(j0, j1):
+        for i in range(lengths[j], L):
+            out[j, i] = -1
 
 
 @njit(cache=True, nogil=True)
-def alias_walk(indptr, indices, prob, alias, start, state, out):
-    """One first-order weighted walk: next node with probability ``w(cur, x) / sum_y w(cur, y)``.
-
-    Parameters
-    ----------
-    indptr : int64[n + 1]
-    indices : int32[m]
-    prob : float32[m]
-    alias : int32[m]
-        Alias tables from :func:`build_alias`.
-    start : int
-    state : uint64
-    out : int32[walk_length]
-
-    Returns
-    -------
-    int
-        Walk length.  O(walk_length) time (O(1) per step), O(1) memory.
-    """
-    L = out.shape[0]
-    cur = np.int64(start)
-    out[0] = cur
-    n = 1
-    while n < L:
-        lo = indptr[cur]
-        d = indptr[cur + 1] - lo
-        if d == 0:
-            break
-        state, u = next_float(state)
-        cur = np.int64(indices[lo + _alias_draw(lo, d, prob, alias, u)])
-        out[n] = cur
-        n += 1
-    for i in range(n, L):
-        out[i] = -1
-    return n
+def node2vec_constants(inv_p, inv_q):
+    """Rejection-envelope constants ``(M, max(0, 1/p - M), min(1, (1/p) / M))``, ``M = max(1, 1/q)``; O(1)."""
+    big = inv_q if inv_q > 1.0 else 1.0  # M: envelope factor of non-prev neighbours
+    excess_p = inv_p - big if inv_p > big else 0.0  # extra envelope mass factor at prev
+    acc_prev = inv_p / big if inv_p < big else 1.0  # acceptance of prev proposed first-order
+    return big, excess_p, acc_prev
 
 
 @njit(cache=True, nogil=True)
-def node2vec_walk(indptr, indices, weights, prob, alias, rowsum, start, inv_p, inv_q, weighted, directed, state, out):
-    """One node2vec (second-order) walk by rejection sampling, without second-order tables.
+def node2vec_step(
+    indptr,
+    indices,
+    weights,
+    prob,
+    alias,
+    rowsum,
+    prev,
+    cur,
+    w_last,
+    big,
+    excess_p,
+    acc_prev,
+    inv_q,
+    weighted,
+    directed,
+    state,
+):
+    """One node2vec (second-order) step by rejection sampling, without second-order tables.
 
     From ``cur`` reached from ``prev``, node ``x`` (an out-neighbour of ``cur``)
     has unnormalised probability ``w(cur, x) * alpha(prev, x)`` with
     ``alpha = 1/p`` if ``x == prev``, ``1`` if the arc ``x -> prev`` exists
     (reference node2vec's ``G.has_edge(x, prev)``; for undirected graphs: ``x``
-    adjacent to ``prev``), ``1/q`` otherwise.  The first step is first-order.
+    adjacent to ``prev``), ``1/q`` otherwise.
 
     Sampling (KnightKing, Yang et al., SOSP 2019): the envelope is
     ``w(cur, x) * M`` with ``M = max(1, 1/q)`` for every neighbour, plus an extra
@@ -259,129 +275,169 @@ def node2vec_walk(indptr, indices, weights, prob, alias, rowsum, start, inv_p, i
         Alias tables (empty when unweighted).
     rowsum : float64[n]
         ``W`` per node (empty when unweighted: the degree is used).
-    start : int
-    inv_p, inv_q : float64
-        ``1/p`` and ``1/q``.
+    prev, cur : int
+        Previous and current node; ``cur`` must have at least one out-arc.
+    w_last : float64
+        Weight of the arc ``prev -> cur`` (used as ``w(cur, prev)`` on
+        undirected graphs; ignored when unweighted).
+    big, excess_p, acc_prev : float64
+        Envelope constants from :func:`node2vec_constants`: ``M``,
+        ``max(0, 1/p - M)`` and ``min(1, (1/p) / M)``.
+    inv_q : float64
+        ``1/q``.
     weighted, directed : bool
     state : uint64
+        The walk's random stream.
+
+    Returns
+    -------
+    state : uint64
+    x : int64
+        Next node.
+    w_x : float64
+        Weight of the arc ``cur -> x`` (1.0 when unweighted).
+
+    Notes
+    -----
+    Expected time: ``Z / sum_x w(cur, x) alpha(prev, x)`` trials, each O(1) plus
+    at most one O(log d) binary search; one more O(log deg(cur)) search on
+    directed graphs to find ``w(cur, prev)``.  O(1) memory.
+    """
+    lo = indptr[cur]
+    d = indptr[cur + 1] - lo
+    if d == 1:  # a single choice: no sampling needed
+        if weighted:
+            return state, np.int64(indices[lo]), np.float64(weights[lo])
+        return state, np.int64(indices[lo]), 1.0
+    # weight of the arc cur -> prev (0 when absent, only possible on directed graphs)
+    if directed:
+        pos = find_arc(indptr, indices, cur, prev)
+        if pos < 0:
+            w_prev = 0.0
+        elif weighted:
+            w_prev = np.float64(weights[pos])
+        else:
+            w_prev = 1.0
+    elif weighted:
+        w_prev = w_last
+    else:
+        w_prev = 1.0
+    if weighted:
+        total = rowsum[cur]
+    else:
+        total = np.float64(d)
+    e = w_prev * excess_p
+    main = total * big
+    z = main + e
+    while True:
+        state, u = next_float(state)
+        r = u * z
+        if r < e:
+            return state, np.int64(prev), w_prev
+        v = (r - e) / main  # uniform on [0, 1) given r >= e
+        if weighted:
+            k = _alias_draw(lo, d, prob, alias, v)
+        else:
+            k = np.int64(v * d)
+            if k >= d:
+                k = d - 1
+        x = np.int64(indices[lo + k])
+        state, a = next_float(state)
+        if x == prev:
+            accept = a < acc_prev
+        elif inv_q <= 1.0:
+            # M = 1: alpha / M is 1 (x -> prev exists) or 1/q
+            if a < inv_q:
+                accept = True
+            elif directed:
+                accept = has_arc(indptr, indices, x, prev)
+            else:
+                accept = has_arc(indptr, indices, prev, x)
+        else:
+            # M = 1/q: alpha / M is q (x -> prev exists) or 1
+            if a * inv_q < 1.0:
+                accept = True
+            elif directed:
+                accept = not has_arc(indptr, indices, x, prev)
+            else:
+                accept = not has_arc(indptr, indices, prev, x)
+        if accept:
+            if weighted:
+                return state, x, np.float64(weights[lo + k])
+            return state, x, 1.0
+
+
+@njit(cache=True, nogil=True)
+def node2vec_walk(indptr, indices, weights, prob, alias, rowsum, start, inv_p, inv_q, weighted, directed, state, out):
+    """One node2vec walk written into ``out``: a first-order first step, then :func:`node2vec_step`.
+
+    Parameters
+    ----------
+    indptr, indices, weights, prob, alias, rowsum, inv_p, inv_q, weighted, directed
+        See :func:`node2vec_step`.
+    start : int
+        Start node.
+    state : uint64
+        The walk's random stream.
     out : int32[walk_length]
+        Row to fill; positions past the returned length are set to -1.
 
     Returns
     -------
     int
-        Walk length.  Expected time per step: ``Z / sum_x w(cur, x) alpha(prev, x)``
-        trials, each O(1) plus at most one O(log d) binary search; one more
-        O(log deg(cur)) search per step on directed or weighted graphs to find
-        ``w(cur, prev)``.  O(1) memory.
+        Walk length (stops early at a node without out-arcs).  Time: walk_length
+        steps, see :func:`node2vec_step`; O(1) memory.
+
+    Notes
+    -----
+    Unlike first-order walks, node2vec walks are not advanced in lockstep: the
+    branchy rejection loop gained nothing from it on BlogCatalog (measured).
     """
     L = out.shape[0]
     cur = np.int64(start)
     out[0] = cur
     n = 1
-    if L == 1:
-        return n
-    # first step: first-order
-    lo = indptr[cur]
-    d = indptr[cur + 1] - lo
-    if d == 0:
-        for i in range(1, L):
-            out[i] = -1
-        return n
-    state, u = next_float(state)
-    if weighted:
-        k = _alias_draw(lo, d, prob, alias, u)
-    else:
-        k = np.int64(u * d)
-        if k >= d:
-            k = d - 1
     prev = cur
-    cur = np.int64(indices[lo + k])
     w_last = 1.0
-    if weighted:
-        w_last = np.float64(weights[lo + k])
-    out[1] = cur
-    n = 2
-    big = inv_q if inv_q > 1.0 else 1.0  # M: envelope factor of non-prev neighbours
-    excess_p = inv_p - big if inv_p > big else 0.0  # extra envelope mass factor at prev
-    acc_prev = inv_p / big if inv_p < big else 1.0  # acceptance of prev proposed first-order
-    q_ge_1 = inv_q <= 1.0
+    big, excess_p, acc_prev = node2vec_constants(inv_p, inv_q)
     while n < L:
         lo = indptr[cur]
         d = indptr[cur + 1] - lo
         if d == 0:
             break
-        if d == 1:  # a single choice: no sampling needed
-            nxt = np.int64(indices[lo])
-            if weighted:
-                w_last = np.float64(weights[lo])
-            prev = cur
-            cur = nxt
-            out[n] = cur
-            n += 1
-            continue
-        # weight of the arc cur -> prev (0 when absent, only possible on directed graphs)
-        if directed:
-            pos = find_arc(indptr, indices, cur, prev)
-            if pos < 0:
-                w_prev = 0.0
-            elif weighted:
-                w_prev = np.float64(weights[pos])
-            else:
-                w_prev = 1.0
-        else:
-            w_prev = w_last
-        if weighted:
-            total = rowsum[cur]
-        else:
-            total = np.float64(d)
-        e = w_prev * excess_p
-        main = total * big
-        z = main + e
-        x = prev
-        w_x = w_prev
-        while True:
+        if n == 1:  # first step: first-order
             state, u = next_float(state)
-            r = u * z
-            if r < e:
-                x = prev
-                if weighted:
-                    w_x = w_prev
-                break
-            v = (r - e) / main  # uniform on [0, 1) given r >= e
             if weighted:
-                k = _alias_draw(lo, d, prob, alias, v)
+                k = _alias_draw(lo, d, prob, alias, u)
+                w_x = np.float64(weights[lo + k])
             else:
-                k = np.int64(v * d)
+                k = np.int64(u * d)
                 if k >= d:
                     k = d - 1
+                w_x = 1.0
             x = np.int64(indices[lo + k])
-            state, a = next_float(state)
-            if x == prev:
-                accept = a < acc_prev
-            elif q_ge_1:
-                # alpha / M is 1 (x -> prev exists) or 1/q
-                if a < inv_q:
-                    accept = True
-                elif directed:
-                    accept = has_arc(indptr, indices, x, prev)
-                else:
-                    accept = has_arc(indptr, indices, prev, x)
-            else:
-                # M = 1/q: alpha / M is q (x -> prev exists) or 1
-                if a < 1.0 / inv_q:
-                    accept = True
-                elif directed:
-                    accept = not has_arc(indptr, indices, x, prev)
-                else:
-                    accept = not has_arc(indptr, indices, prev, x)
-            if accept:
-                if weighted:
-                    w_x = np.float64(weights[lo + k])
-                break
-        if weighted:
-            w_last = w_x
+        else:
+            state, x, w_x = node2vec_step(
+                indptr,
+                indices,
+                weights,
+                prob,
+                alias,
+                rowsum,
+                prev,
+                cur,
+                w_last,
+                big,
+                excess_p,
+                acc_prev,
+                inv_q,
+                weighted,
+                directed,
+                state,
+            )
         prev = cur
         cur = x
+        w_last = w_x
         out[n] = cur
         n += 1
     for i in range(n, L):
@@ -407,16 +463,19 @@ def walk_block(
     directed,
     out,
     lengths,
+    states,
 ):
     """Driver: walks ``first_walk .. first_walk + out.shape[0] - 1``, in parallel.
 
     Walk ``w`` starts at ``start_nodes[w % len(start_nodes)]`` and draws from
     ``stream_state(seed, w)``, so the block is the same whatever the thread count.
+    First-order walks: threads take groups of ``GROUP`` consecutive walks,
+    advanced in lockstep; node2vec walks: one walk after another.
 
     Parameters
     ----------
     indptr, indices, weights, prob, alias, rowsum
-        Graph and tables, see :func:`node2vec_walk` (empty arrays when unused).
+        Graph and tables, see :func:`node2vec_step` (empty arrays when unused).
     start_nodes : int64[s]
         Start node of each walk of a round.
     first_walk : int64
@@ -430,24 +489,51 @@ def walk_block(
         Caller-allocated output; padded with -1 past each walk's length.
     lengths : int32[b]
         Output: number of nodes of each walk.
+    states : uint64[b]
+        Scratch for first-order walks (random state of each walk; may be empty for node2vec).
 
     Notes
     -----
     Time O(b walk_length) times the per-step cost of the mode; no allocation.
     """
     b = out.shape[0]
-    s = start_nodes.shape[0]
-    for j in prange(b):
-        w = first_walk + j
-        start = start_nodes[w % s]
-        state = stream_state(seed, np.uint64(w))
-        row = out[j]
-        if mode == MODE_UNIFORM:
-            ln = uniform_walk(indptr, indices, start, state, row)
-        elif mode == MODE_ALIAS:
-            ln = alias_walk(indptr, indices, prob, alias, start, state, row)
-        else:
-            ln = node2vec_walk(
-                indptr, indices, weights, prob, alias, rowsum, start, inv_p, inv_q, weighted, directed, state, row
+    if mode == MODE_NODE2VEC:
+        s = start_nodes.shape[0]
+        for j in prange(b):
+            w = first_walk + j
+            state = stream_state(seed, np.uint64(w))
+            lengths[j] = node2vec_walk(
+                indptr,
+                indices,
+                weights,
+                prob,
+                alias,
+                rowsum,
+                start_nodes[w % s],
+                inv_p,
+                inv_q,
+                weighted,
+                directed,
+                state,
+                out[j],
             )
-        lengths[j] = ln
+    else:
+        num_groups = (b + GROUP - 1) // GROUP
+        for g in prange(num_groups):
+            j0 = g * GROUP
+            j1 = min(b, j0 + GROUP)
+            first_order_group(
+                indptr,
+                indices,
+                prob,
+                alias,
+                mode == MODE_ALIAS,
+                start_nodes,
+                first_walk,
+                seed,
+                j0,
+                j1,
+                out,
+                lengths,
+                states,
+            )

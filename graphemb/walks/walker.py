@@ -294,6 +294,7 @@ class WalkStream:
         else:
             mode = K.MODE_UNIFORM
         weights = np.ascontiguousarray(g.weights, dtype=np.float32) if self.weighted else _EMPTY_F32
+        states = np.empty(out.shape[0] if mode != K.MODE_NODE2VEC else 0, dtype=np.uint64)  # 8 bytes per walk
         previous = numba.get_num_threads()
         numba.set_num_threads(self.workers)
         try:
@@ -314,6 +315,7 @@ class WalkStream:
                 bool(g.directed),
                 out,
                 lengths,
+                states,
             )
         finally:
             numba.set_num_threads(previous)

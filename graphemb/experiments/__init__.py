@@ -1,0 +1,34 @@
+"""Experiments that answer users' questions with graphemb's own measurements.
+
+:mod:`graphemb.experiments.negative_sampling`: why skip-gram with negative
+sampling works (shifted PMI, NetMF, calibration of the imbalanced objective);
+:mod:`graphemb.experiments.negative_sampling_study`: the study driver behind
+docs/negative-sampling.md.
+
+This package sits at the end of the data flow (after the evaluators): it may
+import every other part of graphemb, and nothing in graphemb imports it.
+"""
+
+from __future__ import annotations
+
+from .negative_sampling import (
+    context_pairs,
+    cooccurrence_matrix,
+    imbalance_scores,
+    levy_goldberg_fit,
+    netmf_embedding,
+    netmf_matrix,
+    pair_scores,
+    shifted_pmi,
+)
+
+__all__ = [
+    "context_pairs",
+    "cooccurrence_matrix",
+    "imbalance_scores",
+    "levy_goldberg_fit",
+    "netmf_embedding",
+    "netmf_matrix",
+    "pair_scores",
+    "shifted_pmi",
+]

@@ -1,0 +1,401 @@
+"""DeepWalk and node2vec: thin compositions of the walk engine and the SGNS trainer.
+
+``fit(graph)`` runs the pipeline of ARCHITECTURE.md once::
+
+    graph -> CSRGraph -> WalkStream (walks.walker) -> SGNS (sgns.trainer) -> Embedding
+
+Nothing here walks or trains: the models validate their parameters, convert
+the graph, derive the two seeds from the one ``seed`` and hand the work to
+:class:`~graphemb.walks.WalkStream` and :class:`~graphemb.sgns.SGNS`.
+DeepWalk is node2vec with ``p = q = 1`` (first-order walks); both share
+:class:`_RandomWalkEmbedding`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from ._memory import format_bytes
+from ._rng import normalize_seed
+from ._validation import check_bool, check_float, check_int
+from .embedding import Embedding
+from .graph.csr import CSRGraph
+from .sgns import SGNS
+from .walks import WalkStream, as_graph
+
+__all__ = ["DeepWalk", "Node2Vec"]
+
+logger = logging.getLogger(__name__)
+
+# A corpus up to this size is generated once and kept in memory (one walk pass);
+# a larger one is streamed in chunks and regenerated for each pass (peak memory
+# independent of the number of walks).
+_IN_MEMORY_CORPUS_BYTES = 256 * 2**20
+
+_SHARED_PARAMETERS = """
+    dimensions : int, default 128
+        Length of each node vector.
+    walk_length : int, default 80
+        Nodes per walk, start node included.
+    num_walks : int, default 10
+        Walks started from every node.
+    window : int, default 10
+        Skip-gram context size (nodes on each side of the centre).
+    negative : int, default 5
+        Noise nodes per centre position.
+    epochs : int, default 1
+        Passes of SGNS over the walks.
+    alpha : float, default 0.025
+        Initial learning rate, decayed linearly to ``min_alpha``.
+    min_alpha : float, default 0.0001
+        Final learning rate.
+    sample : float, default 1e-3
+        Sub-sampling threshold for frequent nodes (word2vec); 0 disables it.
+    ns_exponent : float, default 0.75
+        Exponent of the node counts in the noise distribution.
+    weighted : bool or None, default None
+        Walk proportionally to edge weights; None uses weights when the graph
+        has them.
+    directed : bool or None, default None
+        How to read an input that does not say: None keeps a networkx graph's
+        or CSRGraph's own setting, treats a pandas edge table as undirected
+        and a scipy matrix as directed only when it is asymmetric.  A value that
+        contradicts a networkx graph or CSRGraph raises.
+    workers : int or None, default None
+        Threads for walks and training (None: every core numba may use).
+    seed : int or None, default None
+        The one seed of the run: the walk seed and the training seed are both
+        derived from it.  None draws fresh entropy, recorded in ``seed_``.
+    verbose : bool, default True
+        Progress bars (walks; training tokens/s and loss) via tqdm.
+"""
+
+_SHARED_ATTRIBUTES = """
+    embedding_ : Embedding
+        One vector per node of the graph, isolated nodes included, under the
+        original node ids.
+    seed_ : int
+        The seed actually used (equals ``seed`` when one was given).
+    loss_ : ndarray of float64, shape (epochs,)
+        Mean SGNS loss per epoch.
+    graph_ : CSRGraph
+        The graph the model was fitted on (after conversion).
+"""
+
+
+def _derive_seeds(seed_: int) -> tuple[int, int]:
+    """Independent walk and training seeds from the run seed (SeedSequence spawning)."""
+    walk_state, train_state = np.random.SeedSequence(seed_).generate_state(2, dtype=np.uint64)
+    return int(walk_state >> np.uint64(1)), int(train_state >> np.uint64(1))
+
+
+class _RandomWalkEmbedding(BaseEstimator):
+    """Base of the random-walk embedding models: random walks, then skip-gram.
+
+    Subclasses define ``__init__`` (their parameters) and :meth:`_walk_bias`
+    (the node2vec ``(p, q)`` of their walks).
+    """
+
+    def _walk_bias(self) -> tuple[float, float]:
+        """Return the node2vec ``(p, q)`` used for the walks."""
+        raise NotImplementedError
+
+    # ----------------------------------------------------------- validation
+    def _check_params(self) -> None:
+        owner = type(self).__name__
+        for name in ("dimensions", "walk_length", "num_walks", "window", "negative", "epochs"):
+            check_int(getattr(self, name), name, owner, minimum=1)
+        check_float(self.alpha, "alpha", owner, minimum=0.0)
+        check_float(self.min_alpha, "min_alpha", owner, minimum=0.0, inclusive=True)
+        check_float(self.sample, "sample", owner, minimum=0.0, inclusive=True)
+        check_bool(self.verbose, "verbose", owner)
+        for name in ("weighted", "directed"):
+            value = getattr(self, name)
+            if value is not None:
+                check_bool(value, name, owner)
+        if self.workers is not None:
+            check_int(self.workers, "workers", owner, minimum=1)
+        if self.seed is not None and (
+            isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) or self.seed < 0
+        ):
+            raise ValueError(f"The 'seed' parameter of {owner} must be a non-negative int or None. Got {self.seed!r}.")
+
+    def _as_graph(self, graph: Any) -> CSRGraph:
+        """Convert the input, honouring ``directed``."""
+        owner = type(self).__name__
+        directed = self.directed
+        if isinstance(graph, CSRGraph) or (type(graph).__module__ or "").startswith("networkx"):
+            is_directed = graph.directed if isinstance(graph, CSRGraph) else bool(graph.is_directed())
+            if directed is not None and bool(directed) != is_directed:
+                kind = "directed" if is_directed else "undirected"
+                raise ValueError(
+                    f"The 'directed' parameter of {owner} is {directed} but the graph passed to fit is {kind}. "
+                    "Pass directed=None, or convert the graph first (e.g. G.to_undirected())."
+                )
+            return as_graph(graph, f"{owner}.fit")
+        if isinstance(graph, np.ndarray) or _is_scipy_sparse(graph):
+            return CSRGraph.from_scipy(graph, directed=directed)
+        if type(graph).__name__ == "DataFrame":
+            return CSRGraph.from_edgelist(graph, directed=bool(directed))
+        return as_graph(graph, f"{owner}.fit")
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, graph: Any, y: Any = None) -> _RandomWalkEmbedding:
+        """Learn one vector per node of ``graph``.
+
+        Parameters
+        ----------
+        graph : CSRGraph, networkx graph, scipy sparse matrix or pandas DataFrame
+            The graph.  A scipy matrix (or dense array) is an adjacency matrix;
+            a DataFrame is an edge table (``source``, ``target`` and optionally
+            ``weight`` columns, see :func:`graphemb.read_edgelist`).  Node ids
+            are kept: networkx node keys, DataFrame values, ``0..n-1`` for
+            matrices.
+        y : None
+            Ignored (scikit-learn convention).
+
+        Returns
+        -------
+        self
+            Fitted model; see the attributes ``embedding_``, ``seed_``, ``loss_``.
+
+        Raises
+        ------
+        ValueError
+            For an invalid parameter or graph, before any walk is generated.
+        MemoryError
+            If the vector tables cannot fit in memory.
+        """
+        self._check_params()
+        owner = type(self).__name__
+        p, q = self._walk_bias()
+        g = self._as_graph(graph)
+        seed_, _ = normalize_seed(self.seed)
+        walk_seed, train_seed = _derive_seeds(seed_)
+        stream = WalkStream._create(
+            f"{owner}.fit", g, self.walk_length, self.num_walks, p, q, self.weighted, walk_seed, self.workers,
+            None, None, self.verbose,
+        )  # fmt: skip
+        trainer = SGNS(
+            dimensions=self.dimensions,
+            window=self.window,
+            negative=self.negative,
+            ns_exponent=self.ns_exponent,
+            alpha=self.alpha,
+            min_alpha=self.min_alpha,
+            sample=self.sample,
+            epochs=self.epochs,
+            workers=self.workers,
+            seed=train_seed,
+            verbose=self.verbose,
+        )
+        trainer._check_params()  # fail on a bad SGNS parameter before walking
+        corpus_bytes = 4 * (stream.max_tokens + stream.num_walks_total)
+        logger.info(
+            "%s: %r; %d walks, corpus %s (%s), seed %d",
+            owner,
+            g,
+            stream.num_walks_total,
+            format_bytes(corpus_bytes),
+            "in memory" if corpus_bytes <= _IN_MEMORY_CORPUS_BYTES else "streamed",
+            seed_,
+        )
+        if corpus_bytes <= _IN_MEMORY_CORPUS_BYTES:
+            corpus = stream.to_corpus()
+            trainer.fit(corpus, num_nodes=g.num_nodes, node_counts=corpus.node_counts(g.num_nodes))
+        else:
+            trainer.fit(stream, num_nodes=g.num_nodes)
+        self.embedding_ = Embedding(g.nodes, trainer.input_vectors_)
+        self.seed_ = seed_
+        self.loss_ = trainer.loss_
+        self.graph_ = g
+        return self
+
+
+def _is_scipy_sparse(obj: Any) -> bool:
+    import scipy.sparse as sp
+
+    return sp.issparse(obj)
+
+
+class Node2Vec(_RandomWalkEmbedding):
+    r"""node2vec node embeddings: biased second-order random walks + skip-gram.
+
+    Walks move from node ``v`` (reached from ``t``) to a neighbour ``x`` with
+    probability proportional to :math:`w_{vx}\,\alpha_{pq}(t, x)`, where
+    :math:`\alpha_{pq}` is :math:`1/p` for ``x = t``, 1 if ``x`` is a
+    neighbour of ``t`` and :math:`1/q` otherwise; skip-gram with negative
+    sampling then learns vectors that predict each node's walk context.
+
+    Parameters
+    ----------
+    p : float, default 1.0
+        Return parameter: low values keep walks near their start (BFS-like).
+    q : float, default 1.0
+        In-out parameter: low values push walks outward (DFS-like).
+        ``p = q = 1`` gives DeepWalk's uniform walks.{shared}
+
+    Attributes
+    ----------{attributes}
+
+    See Also
+    --------
+    DeepWalk : the uniform-walk special case.
+    graphemb.random_walks, graphemb.SGNS : the two steps this model composes.
+
+    Notes
+    -----
+    Walks are generated on the fly (no second-order transition tables) and
+    are bit-identical for a given seed whatever ``workers``; training with
+    ``workers=1`` is bit-identical too, with more workers it is lock-free
+    (Hogwild) and repeatable only statistically.
+
+    References
+    ----------
+    .. [1] A. Grover and J. Leskovec, "node2vec: Scalable Feature Learning for
+       Networks", KDD 2016. doi:10.1145/2939672.2939754
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from graphemb import Node2Vec
+    >>> model = Node2Vec(dimensions=16, walk_length=20, num_walks=5, p=0.5, q=2.0,
+    ...                  workers=1, seed=0, verbose=False).fit(nx.karate_club_graph())
+    >>> model.embedding_[0].shape
+    (16,)
+    """
+
+    def __init__(
+        self,
+        dimensions: int = 128,
+        walk_length: int = 80,
+        num_walks: int = 10,
+        p: float = 1.0,
+        q: float = 1.0,
+        window: int = 10,
+        negative: int = 5,
+        epochs: int = 1,
+        alpha: float = 0.025,
+        min_alpha: float = 0.0001,
+        sample: float = 1e-3,
+        ns_exponent: float = 0.75,
+        weighted: bool | None = None,
+        directed: bool | None = None,
+        workers: int | None = None,
+        seed: int | None = None,
+        verbose: bool = True,
+    ) -> None:
+        self.dimensions = dimensions
+        self.walk_length = walk_length
+        self.num_walks = num_walks
+        self.p = p
+        self.q = q
+        self.window = window
+        self.negative = negative
+        self.epochs = epochs
+        self.alpha = alpha
+        self.min_alpha = min_alpha
+        self.sample = sample
+        self.ns_exponent = ns_exponent
+        self.weighted = weighted
+        self.directed = directed
+        self.workers = workers
+        self.seed = seed
+        self.verbose = verbose
+
+    def _walk_bias(self) -> tuple[float, float]:
+        return (
+            check_float(self.p, "p", "Node2Vec", minimum=0.0),
+            check_float(self.q, "q", "Node2Vec", minimum=0.0),
+        )
+
+
+class DeepWalk(_RandomWalkEmbedding):
+    """DeepWalk node embeddings: uniform random walks treated as sentences for skip-gram.
+
+    Each node starts ``num_walks`` truncated random walks that step to a
+    neighbour chosen uniformly (or in proportion to edge weight when the graph
+    is weighted); the walks are fed to skip-gram with negative sampling.  This
+    is :class:`Node2Vec` with ``p = q = 1`` and costs O(1) per step.
+
+    Parameters
+    ----------{shared}
+
+    Attributes
+    ----------{attributes}
+
+    See Also
+    --------
+    Node2Vec : biased second-order walks.
+
+    Notes
+    -----
+    The original DeepWalk trains with hierarchical softmax; graphemb uses
+    negative sampling (as node2vec's reference code does), which reaches the
+    same classification scores on the paper's benchmarks.
+
+    References
+    ----------
+    .. [1] B. Perozzi, R. Al-Rfou and S. Skiena, "DeepWalk: Online Learning of
+       Social Representations", KDD 2014. doi:10.1145/2623330.2623732
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from graphemb import DeepWalk
+    >>> emb = DeepWalk(dimensions=8, walk_length=10, num_walks=4, workers=1, seed=1,
+    ...                verbose=False).fit(nx.path_graph(5)).embedding_
+    >>> len(emb), emb.dimensions
+    (5, 8)
+    """
+
+    def __init__(
+        self,
+        dimensions: int = 128,
+        walk_length: int = 80,
+        num_walks: int = 10,
+        window: int = 10,
+        negative: int = 5,
+        epochs: int = 1,
+        alpha: float = 0.025,
+        min_alpha: float = 0.0001,
+        sample: float = 1e-3,
+        ns_exponent: float = 0.75,
+        weighted: bool | None = None,
+        directed: bool | None = None,
+        workers: int | None = None,
+        seed: int | None = None,
+        verbose: bool = True,
+    ) -> None:
+        self.dimensions = dimensions
+        self.walk_length = walk_length
+        self.num_walks = num_walks
+        self.window = window
+        self.negative = negative
+        self.epochs = epochs
+        self.alpha = alpha
+        self.min_alpha = min_alpha
+        self.sample = sample
+        self.ns_exponent = ns_exponent
+        self.weighted = weighted
+        self.directed = directed
+        self.workers = workers
+        self.seed = seed
+        self.verbose = verbose
+
+    def _walk_bias(self) -> tuple[float, float]:
+        return 1.0, 1.0
+
+
+# One source for the parameter and attribute text both models document.
+for _model in (Node2Vec, DeepWalk):
+    _model.__doc__ = (
+        (_model.__doc__ or "")
+        .replace("{shared}", _SHARED_PARAMETERS.rstrip())
+        .replace("{attributes}", _SHARED_ATTRIBUTES.rstrip())
+    )
+del _model
