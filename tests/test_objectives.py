@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from graphemb.sgns._huffman import build_huffman_tree
+from graphemb.sgns._objectives import hs_pair, softmax_pair
 
 
 def _huffman_cost(counts: np.ndarray) -> float:
@@ -91,3 +92,77 @@ def test_deterministic_tie_breaking():
 def test_bad_counts_raise(bad):
     with pytest.raises(ValueError, match="counts"):
         build_huffman_tree(bad)
+
+
+# ------------------------------------------------------------ per-pair updates
+_CLAMP = np.float32(1e4)
+
+
+def _tables(max_exp: float = 6.0, size: int = 100_000) -> np.ndarray:
+    x = np.linspace(-max_exp, max_exp, size + 1)
+    return np.stack([1 / (1 + np.exp(-x)), -np.logaddexp(0, -x)]).astype(np.float32)
+
+
+def _numeric_grad(loss, u: np.ndarray, v: np.ndarray, eps: float = 1e-6) -> tuple[np.ndarray, np.ndarray]:
+    gu, gv = np.zeros_like(u), np.zeros_like(v)
+    for arr, grad in ((u, gu), (v, gv)):
+        for idx in np.ndindex(arr.shape):
+            old = arr[idx]
+            arr[idx] = old + eps
+            hi = loss(u, v)
+            arr[idx] = old - eps
+            lo = loss(u, v)
+            arr[idx] = old
+            grad[idx] = (hi - lo) / (2 * eps)
+    return gu, gv
+
+
+def test_softmax_step_is_minus_lr_times_numerical_gradient():
+    rng = np.random.default_rng(1)
+    n, d, c, t, lr = 6, 3, 2, 4, 0.5
+    u = rng.normal(size=(n, d))
+    v = rng.normal(size=(n, d))
+
+    def loss(u, v):
+        z = u[c] @ v.T
+        return float(np.logaddexp.reduce(z) - z[t])
+
+    gu, gv = _numeric_grad(loss, u, v)
+    syn0, syn1 = u.astype(np.float32), v.astype(np.float32)
+    got = softmax_pair(syn0, syn1, c, t, np.empty(n), np.empty(d, np.float32), np.float32(lr), _CLAMP)
+    assert got == pytest.approx(loss(u, v), rel=1e-5)
+    assert np.allclose(syn0 - u.astype(np.float32), -lr * gu, atol=1e-5)
+    assert np.allclose(syn1 - v.astype(np.float32), -lr * gv, atol=1e-5)
+    assert np.array_equal(np.delete(syn0, c, 0), np.delete(u.astype(np.float32), c, 0))  # other inputs untouched
+
+
+def test_hierarchical_softmax_step_is_minus_lr_times_numerical_gradient():
+    rng = np.random.default_rng(2)
+    counts = np.array([9, 1, 4, 2, 7, 1])
+    tree = build_huffman_tree(counts)
+    n, d, c, t, lr = 6, 3, 0, 3, 0.5
+    u = rng.normal(scale=0.5, size=(n, d))
+    v = rng.normal(scale=0.5, size=(n, d))
+    path = slice(tree.offsets[t], tree.offsets[t + 1])
+
+    def loss(u, v):
+        signs = 1.0 - 2.0 * tree.codes[path]
+        return float(np.sum(np.logaddexp(0, -signs * (v[tree.points[path]] @ u[c]))))
+
+    # p(t | c) over all leaves sums to one: the tree defines a proper distribution
+    total = 0.0
+    for leaf in range(n):
+        sl = slice(tree.offsets[leaf], tree.offsets[leaf + 1])
+        signs = 1.0 - 2.0 * tree.codes[sl]
+        total += np.exp(-np.sum(np.logaddexp(0, -signs * (v[tree.points[sl]] @ u[c]))))
+    assert total == pytest.approx(1.0)
+
+    gu, gv = _numeric_grad(loss, u, v)
+    syn0, syn1 = u.astype(np.float32), v.astype(np.float32)
+    got = hs_pair(
+        syn0, syn1, c, t, tree.codes, tree.points, tree.offsets, np.empty(d, np.float32), _tables(), 6.0,
+        np.float32(lr), _CLAMP,
+    )  # fmt: skip
+    assert got == pytest.approx(loss(u, v), rel=1e-3)
+    assert np.allclose(syn0 - u.astype(np.float32), -lr * gu, atol=1e-4)
+    assert np.allclose(syn1 - v.astype(np.float32), -lr * gv, atol=1e-4)

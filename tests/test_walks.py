@@ -327,3 +327,16 @@ def test_bad_parameters_raise_eagerly_in_iter_and_stream(hub):
 def test_bad_graph_type():
     with pytest.raises(ValueError, match="'graph' parameter of random_walks"):
         random_walks([[0, 1]], verbose=False)
+
+
+def test_networkx_input_is_converted():
+    nx = pytest.importorskip("networkx")
+    if not hasattr(graphemb.graph, "convert"):
+        pytest.importorskip("graphemb.graph.convert")
+    g = nx.Graph([("a", "b"), ("b", "c"), ("c", "a")])
+    g.add_node("lonely")
+    c = random_walks(g, walk_length=4, num_walks=2, p=0.5, seed=0, verbose=False)
+    lists = c.to_lists()
+    assert len(lists) == 8
+    assert ["lonely"] in lists
+    assert all(g.has_edge(a, b) for w in lists for a, b in zip(w[:-1], w[1:], strict=True))

@@ -50,7 +50,7 @@ from .negative_sampling import (
     shifted_pmi,
 )
 
-__all__ = ["FULL", "QUICK", "RESULT_COLUMNS", "main", "run_study"]
+__all__ = ["FULL", "QUICK", "RESULT_COLUMNS", "main", "markdown_summary", "run_study"]
 
 logger = logging.getLogger(__name__)
 
@@ -538,6 +538,78 @@ def make_plots(
     return paths
 
 
+# ------------------------------------------------------------------ tables
+def _md(df: pd.DataFrame) -> str:
+    cols = [str(c) for c in df.columns]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
+    for row in df.itertuples(index=False):
+        lines.append("| " + " | ".join(str(v) for v in row) + " |")
+    return "\n".join(lines)
+
+
+def markdown_summary(
+    results: pd.DataFrame, theory: pd.DataFrame | None = None, netmf: pd.DataFrame | None = None
+) -> str:
+    """Markdown tables of the study (mean +- sample std over seeds), as pasted into docs/negative-sampling.md.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        ``results.csv``.
+    theory, netmf : pandas.DataFrame, optional
+        ``theory.csv`` and ``netmf.csv``.
+
+    Returns
+    -------
+    str
+    """
+    out = []
+
+    def pm(g: Any, col: str, fmt: str) -> pd.Series:
+        m, s = g[col].mean(), g[col].std().fillna(0.0)
+        return m.map(lambda x: format(x, fmt)) + " ± " + s.map(lambda x: format(x, fmt))
+
+    if len(results):
+        keys = ["dataset", "part", "objective", "negative", "ns_exponent"]
+        g = results.groupby(keys, sort=False)
+        table = pd.DataFrame(
+            {
+                "seeds": g["seed"].nunique(),
+                "Micro-F1": pm(g, "micro_f1", ".3f"),
+                "Macro-F1": pm(g, "macro_f1", ".3f"),
+                "LP ROC-AUC": pm(g, "lp_roc_auc", ".3f"),
+                "train s": pm(g, "train_seconds", ".2f"),
+                "ns/pair": g["ns_per_pair"].mean().map(lambda x: f"{x:.0f}"),
+            }
+        ).reset_index()
+        out.append(_md(table))
+        ns = results[results["objective"] == "negative_sampling"]
+        if len(ns):
+            g = ns.groupby(["dataset", "negative", "ns_exponent"], sort=False)
+            table = pd.DataFrame(
+                {
+                    "true > 0.5": pm(g, "frac_true_above_half", ".3f"),
+                    "random > 0.5": pm(g, "frac_random_above_half", ".3f"),
+                    "mean true": pm(g, "mean_true", ".3f"),
+                    "mean random": pm(g, "mean_random", ".3f"),
+                    "mean noise": pm(g, "mean_noise", ".3f"),
+                    "AUC true vs random": pm(g, "auc_true_vs_random", ".3f"),
+                }
+            ).reset_index()
+            out.append(_md(table))
+    if theory is not None and len(theory):
+        t = theory.copy()
+        for col in ("pearson_r", "slope", "intercept", "offset", "expected_offset", "rmse_shifted"):
+            t[col] = t[col].map(lambda x: f"{x:.3f}")
+        out.append(_md(t.drop(columns=["seed"])))
+    if netmf is not None and len(netmf):
+        t = netmf.copy()
+        for col in ("micro_f1", "macro_f1", "seconds"):
+            t[col] = t[col].map(lambda x: f"{x:.3f}")
+        out.append(_md(t))
+    return "\n\n".join(out)
+
+
 # ------------------------------------------------------------------- driver
 def run_study(
     out_dir: str | Path, quick: bool = True, datasets: Sequence[str] | None = None, seeds: Sequence[int] | None = None,
@@ -605,7 +677,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.out, quick=args.quick, datasets=args.datasets, seeds=args.seeds, parts=args.parts,
         plots=not args.no_plots,
     )  # fmt: skip
-    with pd.option_context("display.width", 200, "display.max_columns", 30):
-        for key, df in res.items():
-            logger.info("%s\n%s", key, df.to_string(index=False))
+    summary = markdown_summary(res["results"], res["theory"], res["netmf"])
+    (Path(args.out) / "summary.md").write_text(summary + "\n")
+    logger.info("summary (also in %s):\n%s", Path(args.out) / "summary.md", summary)
     return 0

@@ -38,6 +38,13 @@ Ordinary training keeps components far below 1; the clamp only acts when a huge
 learning rate makes the updates diverge, and guarantees that no inf or NaN can
 appear (the largest logit is then ``d * VECTOR_CLAMP**2``, finite in float32).
 """
+SATURATED_UPDATES = False
+"""What a logit outside ``(-MAX_EXP, MAX_EXP)`` does.
+
+False (gensim's rule): no update for that (context, output) pair.  True (word2vec.c's
+rule): update with the clipped sigmoid, i.e. a full ``lr`` push when the sign is wrong.
+gensim's rule measured higher node-classification scores (docs/training.md).
+"""
 _MAX_REDRAWS = 32
 
 
@@ -340,14 +347,18 @@ def _train_batch(syn0, syn1, ctx, g0, g1, outs, valid, grad, dctx, dout, tables,
     # logits -> gradient coefficients (label 1 for the centre, 0 for noise) and loss
     centre_loss = np.float32(0.0)
     for b in range(g0, g1):
-        x = min(max(grad[b, 0], np.float32(-MAX_EXP)), np.float32(MAX_EXP))
+        raw = grad[b, 0]
+        x = min(max(raw, np.float32(-MAX_EXP)), np.float32(MAX_EXP))
         idx = np.int64((x + MAX_EXP) * scale)
-        grad[b, 0] = (np.float32(1.0) - sig[idx]) * lr32
+        inside = SATURATED_UPDATES or (raw > -MAX_EXP and raw < MAX_EXP)
+        grad[b, 0] = (np.float32(1.0) - sig[idx]) * lr32 if inside else np.float32(0.0)
         centre_loss -= logsig[idx]
         for k in range(1, k1):
-            x = min(max(grad[b, k], np.float32(-MAX_EXP)), np.float32(MAX_EXP))
+            raw = grad[b, k]
+            x = min(max(raw, np.float32(-MAX_EXP)), np.float32(MAX_EXP))
             idx = np.int64((x + MAX_EXP) * scale)
-            grad[b, k] = -sig[idx] * lr32 if valid[k] else np.float32(0.0)
+            inside = SATURATED_UPDATES or (raw > -MAX_EXP and raw < MAX_EXP)
+            grad[b, k] = -sig[idx] * lr32 if (valid[k] and inside) else np.float32(0.0)
             centre_loss -= logsig[EXP_TABLE_SIZE - idx] if valid[k] else np.float32(0.0)
     # context gradients from the current output rows
     for b in range(g0, g1):

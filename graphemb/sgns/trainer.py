@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 _OWNER = "SGNS"
 _PIECE_TOKENS = 1 << 20  # tokens per kernel call (progress granularity); results do not depend on it
-_BLOCKS_PER_WORKER = 4
+_BLOCKS_PER_WORKER = 16  # blocks are handed out dynamically (numba parallel chunk size 1)
 # Contexts sharing one draw of negatives; >= 2 * window means the whole window (pWord2Vec).
 # 1 reproduces word2vec's per-pair negatives (2.5x slower, same quality: docs/training.md).
 _NEGATIVE_GROUP = 1 << 30
@@ -352,10 +352,13 @@ class SGNS:
         )
         bar = _progress(p["verbose"], total * p["epochs"])
         previous_threads = numba.get_num_threads()
+        previous_chunksize = numba.get_parallel_chunksize()
         trained = 0
         t0 = time.perf_counter()
         try:
             numba.set_num_threads(workers)
+            # dynamic scheduling: a thread slowed down by other processes does not hold the others back
+            numba.set_parallel_chunksize(1)
             for epoch in range(p["epochs"]):
                 loss_sum, pair_count, word_count = 0.0, 0, 0
                 walk_base = 0
@@ -405,6 +408,7 @@ class SGNS:
                 )
         finally:
             numba.set_num_threads(previous_threads)
+            numba.set_parallel_chunksize(previous_chunksize)
             if bar is not None:
                 bar.close()
         elapsed = time.perf_counter() - t0
