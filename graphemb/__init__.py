@@ -12,6 +12,7 @@ from .embedding import Embedding
 from .graph.csr import CSRGraph
 from .graph.io import read_edgelist
 from .models import DeepWalk, Node2Vec
+from .sgns import SGNS
 from .walks import WalkStream, iter_random_walks, random_walks
 
 __version__ = "0.1.0"
@@ -21,6 +22,7 @@ __all__ = [
     "DeepWalk",
     "Embedding",
     "Node2Vec",
+    "SGNS",
     "WalkCorpus",
     "WalkStream",
     "__version__",

@@ -13,11 +13,11 @@ DeepWalk is node2vec with ``p = q = 1`` (first-order walks); both share
 
 from __future__ import annotations
 
+import inspect
 import logging
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator
 
 from ._memory import format_bytes
 from ._rng import normalize_seed
@@ -93,12 +93,76 @@ def _derive_seeds(seed_: int) -> tuple[int, int]:
     return int(walk_state >> np.uint64(1)), int(train_state >> np.uint64(1))
 
 
-class _RandomWalkEmbedding(BaseEstimator):
+class _RandomWalkEmbedding:
     """Base of the random-walk embedding models: random walks, then skip-gram.
 
-    Subclasses define ``__init__`` (their parameters) and :meth:`_walk_bias`
-    (the node2vec ``(p, q)`` of their walks).
+    Subclasses define ``__init__`` (their parameters, stored as attributes of
+    the same name) and :meth:`_walk_bias` (the node2vec ``(p, q)`` of their
+    walks).  The scikit-learn estimator protocol (``get_params``,
+    ``set_params``, ``repr``, ``sklearn.base.clone``) is implemented here
+    without importing scikit-learn, which keeps ``import graphemb`` and the
+    command line quick to start.
     """
+
+    # ------------------------------------------------------ estimator protocol
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        parameters = inspect.signature(cls.__init__).parameters.values()
+        return [par.name for par in parameters if par.name != "self" and par.kind == par.POSITIONAL_OR_KEYWORD]
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """Get the parameters of this model.
+
+        Parameters
+        ----------
+        deep : bool, default True
+            Unused (no nested estimators); kept for scikit-learn compatibility.
+
+        Returns
+        -------
+        dict
+            Parameter names, in signature order, mapped to their values.
+        """
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params: Any) -> _RandomWalkEmbedding:
+        """Set parameters of this model (validated at ``fit``).
+
+        Parameters
+        ----------
+        **params
+            Parameter names and new values.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ValueError
+            If a name is not a parameter of the model.
+        """
+        valid = self._param_names()
+        for name, value in params.items():
+            if name not in valid:
+                raise ValueError(
+                    f"Invalid parameter {name!r} for {type(self).__name__}. Valid parameters are: {', '.join(valid)}."
+                )
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self) -> str:
+        defaults = {k: v.default for k, v in inspect.signature(type(self).__init__).parameters.items()}
+        changed = []
+        for name, value in self.get_params().items():
+            default = defaults.get(name, inspect.Parameter.empty)
+            try:
+                same = type(value) is type(default) and bool(value == default)
+            except (TypeError, ValueError):  # e.g. an array: always shown
+                same = False
+            if not same:
+                changed.append(f"{name}={value!r}")
+        return f"{type(self).__name__}({', '.join(changed)})"
 
     def _walk_bias(self) -> tuple[float, float]:
         """Return the node2vec ``(p, q)`` used for the walks."""

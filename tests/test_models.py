@@ -29,6 +29,7 @@ def test_init_only_stores_and_params_round_trip():
     model.set_params(p=0.5, dimensions=16)
     assert (model.p, model.dimensions) == (0.5, 16)
     assert repr(model) == "Node2Vec(dimensions=16, p=0.5)"
+    assert repr(Node2Vec(seed=3, workers=1, sample=0.0)) == "Node2Vec(sample=0.0, workers=1, seed=3)"
     cloned = clone(model)
     assert cloned.get_params() == model.get_params() and cloned is not model
     assert "p" not in DeepWalk().get_params() and "q" not in DeepWalk().get_params()

@@ -43,7 +43,7 @@ SATURATED_UPDATES = False
 
 False (gensim's rule): no update for that (context, output) pair.  True (word2vec.c's
 rule): update with the clipped sigmoid, i.e. a full ``lr`` push when the sign is wrong.
-gensim's rule measured higher node-classification scores (docs/training.md).
+graphemb follows gensim, the quality reference of its benchmarks (docs/training.md).
 """
 _MAX_REDRAWS = 32
 

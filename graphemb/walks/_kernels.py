@@ -112,10 +112,10 @@ def build_alias(indptr, weights, prob, alias, small, large):
         ns = 0
         nl = 0
         for k in range(d):
-            s = weights[lo + k] * d / total
-            prob[lo + k] = s
+            scaled = weights[lo + k] * d / total
+            prob[lo + k] = scaled
             alias[lo + k] = k
-            if s < 1.0:
+            if scaled < 1.0:
                 small[ns] = k
                 ns += 1
             else:
@@ -123,11 +123,11 @@ def build_alias(indptr, weights, prob, alias, small, large):
                 nl += 1
         while ns > 0 and nl > 0:
             ns -= 1
-            s = small[ns]
+            sm = small[ns]
             g = large[nl - 1]
-            alias[lo + s] = np.int32(g)
-            # prob[g] -= 1 - prob[s], in float64 to limit drift
-            pg = np.float64(prob[lo + g]) + np.float64(prob[lo + s]) - 1.0
+            alias[lo + sm] = np.int32(g)
+            # prob[g] -= 1 - prob[sm], in float64 to limit drift
+            pg = np.float64(prob[lo + g]) + np.float64(prob[lo + sm]) - 1.0
             prob[lo + g] = pg
             if pg < 1.0:
                 nl -= 1

@@ -468,7 +468,7 @@ def random_walks(
     --------
     >>> import numpy as np, scipy.sparse as sp
     >>> from graphemb import CSRGraph, random_walks
-    >>> path = CSRGraph.from_scipy(sp.diags([1, 1], [-1, 1], shape=(3, 3)))
+    >>> path = CSRGraph.from_scipy(sp.diags([1.0, 1.0], [-1, 1], shape=(3, 3)))
     >>> corpus = random_walks(path, walk_length=3, num_walks=1, seed=0, verbose=False)
     >>> corpus.walks[1, 1]  # from the middle node any walk goes to an end
     np.int32(0)
