@@ -15,7 +15,7 @@ window 10, 5 negatives, 1 epoch; ``--workers`` threads for every tool.
     graphemb       python -m graphemb embed ... (this repository's .venv)
     pecanpy        pecanpy --mode SparseOTF ... (its numba walks + gensim Word2Vec)
     fastnode2vec   fastnode2vec.Node2Vec (numba walks + gensim), epochs=num_walks
-                   (it draws fresh walks from every node in each epoch)
+                   (it draws fresh walks from every node in each epoch), unseeded (see FASTNODE2VEC)
     grape          grape Node2VecSkipGramEnsmallen (Rust), exact walks
                    (max_neighbours above every degree), epochs=1, 5 negatives
 
@@ -67,8 +67,10 @@ def rows():
             if line.strip() and not line.startswith("#"):
                 yield line.split()[:2]
 graph = Graph(rows(), directed=False, weighted=False)
+# seed=None: with a seed, fastnode2vec 0.0.7 re-seeds numpy with the same value before every
+# training batch (Node2Vec._do_train_job), so every batch repeats the same walks.
 model = Node2Vec(graph, dim=d, walk_length=walk_length, window=window, p=p, q=q, workers=workers,
-                 negative=negative, seed=seed)
+                 negative=negative, seed=None)
 model.train(epochs=num_walks)
 model.wv.save_word2vec_format(out)
 """

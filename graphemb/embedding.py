@@ -328,12 +328,12 @@ class Embedding:
                 for name, row in zip(names, little, strict=True):
                     fh.write(name.encode("utf-8") + b" " + row.tobytes() + b"\n")
                 return
+            row_format = "%s " + " ".join(["%.9g"] * d) + "\n"  # 9 digits: exact for float32
             block = 4096
             for start in range(0, n, block):
-                rows = self.vectors[start : start + block]
-                text = np.char.mod("%.9g", rows)
+                rows = self.vectors[start : start + block].tolist()
                 chunk = names[start : start + block]
-                lines = [f"{name} {' '.join(vals)}\n" for name, vals in zip(chunk, text.tolist(), strict=True)]
+                lines = [row_format % (name, *vals) for name, vals in zip(chunk, rows, strict=True)]
                 fh.write("".join(lines).encode("utf-8"))
 
         _atomic_write(path, write)
@@ -485,7 +485,8 @@ def _read_header(fh: IO[bytes], path: str) -> tuple[int, int]:
 
 def _read_text_rows(fh: IO[bytes], path: str, n: int, d: int) -> tuple[list[str], np.ndarray]:
     names: list[str] = []
-    vectors = np.empty((n, d), dtype=np.float32)
+    values: list[str] = []
+    linenos: list[int] = []
     lineno = 1
     for raw in fh:
         lineno += 1
@@ -499,13 +500,23 @@ def _read_text_rows(fh: IO[bytes], path: str, n: int, d: int) -> tuple[list[str]
             raise ValueError(
                 f"{path}:{lineno}: expected an id and {d} numbers, got {len(parts) - 1} fields: {text[:80]!r}."
             )
-        try:
-            vectors[len(names)] = np.array(parts[1:], dtype=np.float32)
-        except ValueError:
-            raise ValueError(f"{path}:{lineno}: a value is not a number: {text[:80]!r}.") from None
         names.append(parts[0])
+        values.extend(parts[1:])
+        linenos.append(lineno)
     if len(names) != n:
         raise ValueError(f"{path}: the header announces {n} vectors but the file holds {len(names)}.")
+    try:
+        vectors = np.array(values, dtype=np.float32).reshape(n, d)
+    except ValueError:
+        for k in range(n):  # find the offending line for the message
+            row = values[k * d : (k + 1) * d]
+            try:
+                np.array(row, dtype=np.float32)
+            except ValueError:
+                raise ValueError(
+                    f"{path}:{linenos[k]}: a value is not a number: {' '.join([names[k], *row])[:80]!r}."
+                ) from None
+        raise
     return names, vectors
 
 

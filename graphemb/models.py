@@ -237,13 +237,8 @@ class _RandomWalkEmbedding:
         self._check_params()
         owner = type(self).__name__
         p, q = self._walk_bias()
-        g = self._as_graph(graph)
         seed_, _ = normalize_seed(self.seed)
         walk_seed, train_seed = _derive_seeds(seed_)
-        stream = WalkStream._create(
-            f"{owner}.fit", g, self.walk_length, self.num_walks, p, q, self.weighted, walk_seed, self.workers,
-            None, None, self.verbose,
-        )  # fmt: skip
         trainer = SGNS(
             dimensions=self.dimensions,
             window=self.window,
@@ -257,7 +252,12 @@ class _RandomWalkEmbedding:
             seed=train_seed,
             verbose=self.verbose,
         )
-        trainer._check_params()  # fail on a bad SGNS parameter before walking
+        trainer._check_params()  # fail on a bad SGNS parameter before any heavy work
+        g = self._as_graph(graph)
+        stream = WalkStream._create(
+            f"{owner}.fit", g, self.walk_length, self.num_walks, p, q, self.weighted, walk_seed, self.workers,
+            None, None, self.verbose,
+        )  # fmt: skip
         corpus_bytes = 4 * (stream.max_tokens + stream.num_walks_total)
         logger.info(
             "%s: %r; %d walks, corpus %s (%s), seed %d",

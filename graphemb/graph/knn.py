@@ -77,6 +77,10 @@ METRICS = ("cosine", "euclidean", "manhattan")
 #: Edge weightings accepted by :func:`knn_graph` and :func:`epsilon_graph`.
 WEIGHTINGS = ("similarity", "gaussian", None)
 
+# approximate search asks NN-descent for this many times k candidates, then keeps the exact best k
+_ANN_OVERSAMPLE = 2
+# feature entries checked at once for finiteness (bounds the boolean temporaries to 4 MiB)
+_CHECK_ELEMENTS = 1 << 22
 # pairs whose distances are recomputed at once (bounds the temporary (chunk, f) arrays)
 _PAIR_CHUNK = 1 << 15
 
@@ -107,16 +111,19 @@ def _check_features(features: Any, owner: str, metric: str) -> np.ndarray:
         )
     dtype = x.dtype if x.dtype in (np.float32, np.float64) else np.float64  # ints (e.g. uint8 pixels) -> float64
     x = np.ascontiguousarray(x, dtype=dtype)
-    finite = np.isfinite(x)
-    if not finite.all():
-        r, c = (int(v[0]) for v in np.nonzero(~finite))
-        count = int(np.count_nonzero(~finite.all(axis=1)))
-        raise ValueError(
-            f"The 'features' parameter of {owner} must be finite; row {r}, column {c} is {x[r, c]!r} "
-            f"({count} row(s) affected). Impute or drop those rows first."
-        )
+    block = max(1, _CHECK_ELEMENTS // f)  # bounded temporaries: check the rows in blocks
+    for start in range(0, n, block):
+        part = x[start : start + block]
+        finite = np.isfinite(part)
+        if not finite.all():
+            r, c = (int(v[0]) for v in np.nonzero(~finite))
+            count = int(np.count_nonzero(~np.isfinite(x).all(axis=1)))
+            raise ValueError(
+                f"The 'features' parameter of {owner} must be finite; row {start + r}, column {c} is "
+                f"{float(part[r, c])!r} ({count} row(s) affected). Impute or drop those rows first."
+            )
     if metric == "cosine":
-        zero = ~np.any(x != 0, axis=1)
+        zero = np.concatenate([~np.any(x[s : s + block] != 0, axis=1) for s in range(0, n, block)])
         if zero.any():
             rows = np.flatnonzero(zero)
             raise ValueError(
@@ -157,18 +164,34 @@ def _check_n_jobs(n_jobs: Any, owner: str) -> int | None:
 
 
 # --------------------------------------------------------------- neighbours
+def _unit_rows(x: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit L2 norm (no zero rows: validated before), same dtype."""
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / norms.astype(x.dtype, copy=False)
+
+
 def _knn_exact(x: np.ndarray, k: int, metric: str, n_jobs: int | None) -> tuple[np.ndarray, np.ndarray]:
     """Exact ``k`` nearest neighbours of every row, itself excluded (duplicates handled).
 
-    Returns ``(ind int64 (n, k), dist float64 (n, k))``.  Time ``O(n^2 f)`` for
-    brute force (cosine, high dimension), about ``O(n log n f)`` with a tree in
-    low dimension; memory ``O(n k)`` plus scikit-learn's chunked working memory.
+    Returns ``(ind int64 (n, k), dist float64 (n, k))``.  Cosine neighbours are
+    searched as euclidean neighbours of the unit-normalised rows (same order,
+    since ``|u - v|^2 = 2 (1 - cos)``), which runs scikit-learn's chunked,
+    multi-threaded ``ArgKmin`` instead of materialising blocks of the distance
+    matrix; their cosine distances are then recomputed exactly.  Time
+    ``O(n^2 f)`` by brute force, about ``O(n log n f)`` with a tree in low
+    dimension; memory ``O(n k)`` plus a copy of the features for cosine.
     """
     from sklearn.neighbors import NearestNeighbors
 
-    nn = NearestNeighbors(n_neighbors=k, metric=metric, n_jobs=n_jobs).fit(x)
+    search = "euclidean" if metric == "cosine" else metric
+    data = _unit_rows(x) if metric == "cosine" else x
+    nn = NearestNeighbors(n_neighbors=k, metric=search, n_jobs=n_jobs).fit(data)
     dist, ind = nn.kneighbors(None, n_neighbors=k, return_distance=True)  # None: the query point is excluded
-    return ind.astype(np.int64, copy=False), dist.astype(np.float64, copy=False)
+    ind = ind.astype(np.int64, copy=False)
+    if metric == "cosine":
+        rows = np.repeat(np.arange(x.shape[0], dtype=np.int64), k)
+        dist = _pair_distances(x, rows, ind.ravel(), metric).reshape(ind.shape)
+    return ind, dist.astype(np.float64, copy=False)
 
 
 def _knn_approx(
@@ -176,29 +199,41 @@ def _knn_approx(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Approximate neighbours with NN-descent; returns flat ``(rows, cols, dist)`` arcs.
 
-    Up to ``k`` arcs per row (fewer only where NN-descent found fewer), self
-    excluded, distances recomputed exactly for the pairs found.  Time about
-    ``O(n k^2 f)`` per NN-descent iteration; memory ``O(n k)`` plus the index.
+    NN-descent is asked for ``_ANN_OVERSAMPLE * k`` candidates per row; their
+    distances are recomputed exactly and the ``k`` closest kept (self excluded;
+    fewer only where NN-descent found fewer).  Oversampling is what lifts the
+    recall of the top ``k`` above 0.9 on hard (high intrinsic dimension) data.
+    Time about ``O(n (2k)^2 f)`` per NN-descent iteration; memory ``O(n k)``
+    plus the index.
     """
     from pynndescent import NNDescent
 
+    n = x.shape[0]
     index = NNDescent(
         np.ascontiguousarray(x, dtype=np.float32),
-        n_neighbors=k + 1,
+        n_neighbors=min(n, _ANN_OVERSAMPLE * k + 1),
         metric=metric,
         random_state=seed,
         n_jobs=n_jobs if n_jobs is not None else 1,
         verbose=False,
     )
     ind, _ = index.neighbor_graph
-    n = x.shape[0]
     ind = np.asarray(ind, dtype=np.int64)
-    row = np.arange(n, dtype=np.int64)[:, None]
-    keep = (ind >= 0) & (ind != row)
-    keep &= np.cumsum(keep, axis=1) <= k  # at most k per row (drops the (k+1)-th when self was not found)
-    rows = np.broadcast_to(row, ind.shape)[keep]
-    cols = ind[keep]
-    return rows, cols, _pair_distances(x, rows, cols, metric)
+    row = np.broadcast_to(np.arange(n, dtype=np.int64)[:, None], ind.shape)
+    valid = (ind >= 0) & (ind != row)
+    by_id = np.argsort(ind, axis=1, kind="stable")  # a candidate listed twice counts once
+    sorted_ids = np.take_along_axis(ind, by_id, axis=1)
+    repeat = np.zeros(ind.shape, dtype=bool)
+    repeat[:, 1:] = sorted_ids[:, 1:] == sorted_ids[:, :-1]
+    np.put_along_axis(valid, by_id, np.take_along_axis(valid, by_id, axis=1) & ~repeat, axis=1)
+    cand = np.where(valid, ind, row)
+    dist = _pair_distances(x, row.ravel(), cand.ravel(), metric).reshape(ind.shape)
+    dist[~valid] = np.inf
+    order = np.argsort(dist, axis=1, kind="stable")[:, :k]
+    dist = np.take_along_axis(dist, order, axis=1)
+    cand = np.take_along_axis(cand, order, axis=1)
+    keep = np.isfinite(dist)
+    return row[:, :k][keep], cand[keep], dist[keep]
 
 
 def _pair_distances(x: np.ndarray, rows: np.ndarray, cols: np.ndarray, metric: str) -> np.ndarray:
@@ -229,7 +264,7 @@ def _edge_weights(dist: np.ndarray, metric: str, weighting: str | None, sigma: f
         return np.ones(dist.size, dtype=np.float64)
     if weighting == "similarity":
         w = 1.0 - dist if metric == "cosine" else 1.0 / (1.0 + dist)
-        what = "non-positive cosine similarity"
+        what = "a non-positive cosine similarity" if metric == "cosine" else "a similarity below MIN_WEIGHT"
     else:
         if sigma is None:
             sigma = float(np.median(dist)) if dist.size else 1.0
@@ -382,7 +417,8 @@ def knn_graph(
         draws fresh entropy and logs it.
     n_jobs : int, optional
         Threads for the neighbour search (scikit-learn / pynndescent convention,
-        -1 for all cores); None means 1.
+        -1 for all cores); None means 1 for pynndescent and scikit-learn's tree
+        searches (its brute-force search uses its own OpenMP threads).
 
     Returns
     -------
@@ -400,12 +436,15 @@ def knn_graph(
 
     Notes
     -----
-    Time: exact search ``O(n^2 f)`` with brute force (cosine; scikit-learn
-    works in memory-bounded chunks), less with a tree for low-dimensional
-    euclidean features; approximate search roughly ``O(n k^2 f)`` per
-    NN-descent iteration.  Memory beyond the features: ``O(n k)`` for the
-    neighbour arrays and the sparse matrices (about ``40 n k`` bytes at peak),
-    and the graph itself, ``8 (n + 1) + 8 m`` bytes with ``m <= 2 n k`` stored arcs.
+    Time: exact search ``O(n^2 f)`` by brute force (scikit-learn's chunked
+    ``ArgKmin``; cosine is searched as euclidean on unit-normalised rows), less
+    with a tree for low-dimensional features; approximate search roughly
+    ``O(n k^2 f)`` per NN-descent iteration (with ``2k`` candidates).  Memory
+    beyond the features: ``O(n k)`` for the neighbour arrays and sparse
+    matrices (a few hundred bytes per arc at peak: 31-77 MB measured with
+    tracemalloc for 20,000 x 16 features, k = 10-30), a unit-normalised copy
+    of the features for cosine, and the graph, ``8 (n + 1) + 8 m`` bytes with
+    ``m <= 2 n k`` stored arcs.
 
     Examples
     --------
@@ -434,8 +473,7 @@ def knn_graph(
     n = x.shape[0]
     if isinstance(k, numbers.Integral) and not isinstance(k, bool) and k >= n:
         raise ValueError(
-            f"The 'k' parameter of knn_graph must be an int in [1, {n - 1}] (n - 1 for {n} rows). "
-            f"Got {k!r} instead."
+            f"The 'k' parameter of knn_graph must be an int in [1, {n - 1}] (n - 1 for {n} rows). Got {k!r} instead."
         )
     k = check_int(k, "k", owner, minimum=1, maximum=n - 1)
     nodes = _check_nodes(nodes, n, owner)
@@ -534,12 +572,20 @@ def epsilon_graph(
     x = _check_features(features, owner, metric)
     n = x.shape[0]
     nodes = _check_nodes(nodes, n, owner)
-    nn = NearestNeighbors(radius=radius, metric=metric, n_jobs=n_jobs).fit(x)
+    if metric == "cosine":  # euclidean search on unit rows: cosine distance r <=> euclidean sqrt(2 r)
+        nn = NearestNeighbors(radius=float(np.sqrt(2.0 * radius)), metric="euclidean", n_jobs=n_jobs)
+        nn.fit(_unit_rows(x))
+    else:
+        nn = NearestNeighbors(radius=radius, metric=metric, n_jobs=n_jobs).fit(x)
     a = nn.radius_neighbors_graph(None, mode="distance")  # self excluded; explicit zeros kept for duplicates
     a = sp.csr_array(a)
     rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(a.indptr))
     cols = a.indices.astype(np.int64)
-    dist = np.maximum(np.asarray(a.data, dtype=np.float64), 0.0)
+    if metric == "cosine":
+        dist = _pair_distances(x, rows, cols, metric)
+    else:
+        dist = np.asarray(a.data, dtype=np.float64)
+    dist = np.maximum(dist, 0.0)
     w = _edge_weights(dist, metric, weighting, sigma, owner)
     return _build(rows, cols, w, n, "union", weighting is not None, nodes, owner)
 
@@ -627,7 +673,7 @@ def from_similarity_matrix(
             i, j = int(coo.row[t]), int(coo.col[t])
         else:
             i, j = (int(v[0]) for v in np.nonzero(~finite))
-        raise ValueError(f"The 'S' parameter of {owner} must be finite; S[{i}, {j}] is {a[i, j]!r}.")
+        raise ValueError(f"The 'S' parameter of {owner} must be finite; S[{i}, {j}] is {float(a[i, j])!r}.")
     diff = a - a.T
     if sp.issparse(diff):
         diff = sp.csr_array(diff)
@@ -643,8 +689,8 @@ def from_similarity_matrix(
         else:
             i, j = np.unravel_index(int(np.argmax(np.abs(diff))), diff.shape)
         raise ValueError(
-            f"The 'S' parameter of {owner} must be symmetric: S[{i}, {j}] = {a[i, j]!r} but "
-            f"S[{j}, {i}] = {a[j, i]!r}. Symmetrise it first, e.g. (S + S.T) / 2 or np.maximum(S, S.T)."
+            f"The 'S' parameter of {owner} must be symmetric: S[{i}, {j}] = {float(a[i, j])!r} but "
+            f"S[{j}, {i}] = {float(a[j, i])!r}. Symmetrise it first, e.g. (S + S.T) / 2 or np.maximum(S, S.T)."
         )
     del diff
     if sp.issparse(a):
