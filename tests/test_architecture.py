@@ -28,6 +28,7 @@ STEPS = {
     "graphemb._validation": 0,
     "graphemb._memory": 0,
     "graphemb.graph": 1,
+    "graphemb.graphs": 2,  # public facade over graph/knn.py (image-similarity graphs)
     "graphemb.corpus": 2,
     "graphemb.walks": 3,
     "graphemb.sgns": 3,
