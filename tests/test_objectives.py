@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from graphemb.sgns._huffman import build_huffman_tree
-from graphemb.sgns._objectives import hs_pair, softmax_pair
+from graphemb.sgns._kernels import hs_pair, softmax_pair
 
 
 def _huffman_cost(counts: np.ndarray) -> float:
@@ -166,3 +166,79 @@ def test_hierarchical_softmax_step_is_minus_lr_times_numerical_gradient():
     assert got == pytest.approx(loss(u, v), rel=1e-3)
     assert np.allclose(syn0 - u.astype(np.float32), -lr * gu, atol=1e-4)
     assert np.allclose(syn1 - v.astype(np.float32), -lr * gv, atol=1e-4)
+
+
+# ------------------------------------------------------------ through SGNS.fit
+def _partition_walks() -> tuple[np.ndarray, np.ndarray]:
+    from graphemb import random_walks
+    from graphemb.datasets import make_planted_partition
+
+    graph, labels = make_planted_partition(n_blocks=4, block_size=25, p_in=0.5, p_out=0.01, seed=3)
+    corpus = random_walks(graph, walk_length=20, num_walks=10, seed=1, verbose=False)
+    return corpus.walks, np.array([labels[v] for v in graph.nodes])
+
+
+@pytest.fixture(scope="module")
+def partition_walks():
+    return _partition_walks()
+
+
+def _model(**kw):
+    from graphemb.sgns import SGNS
+
+    params = dict(dimensions=16, window=5, epochs=3, workers=1, seed=7, verbose=False)
+    params.update(kw)
+    return SGNS(**params)
+
+
+@pytest.mark.parametrize("objective", ["hierarchical_softmax", "softmax"])
+@pytest.mark.parametrize("workers", [1, 2])
+def test_softmax_objectives_recover_planted_partition(partition_walks, objective, workers):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_score
+
+    walks, labels = partition_walks
+    model = _model(objective=objective, workers=workers, alpha=0.05).fit(walks)
+    acc = cross_val_score(LogisticRegression(max_iter=1000), model.input_vectors_, labels, cv=4).mean()
+    assert acc >= 0.95, (objective, acc)
+    assert np.isfinite(model.output_vectors_).all()
+
+
+def test_softmax_objectives_loss_is_a_per_pair_nll_that_decreases(partition_walks):
+    walks, _ = partition_walks
+    loss = {o: _model(objective=o, epochs=4, alpha=0.05).fit(walks).loss_ for o in ("hierarchical_softmax", "softmax")}
+    for values in loss.values():
+        # -log p(centre | context): below the uniform log(100), falling, above a block's log(25) floor
+        assert values[0] < np.log(100)
+        assert values[-1] < values[0] - 0.1
+        assert values[-1] > np.log(25)
+    # both model the same normalised distribution: their NLLs agree
+    assert abs(loss["hierarchical_softmax"][-1] - loss["softmax"][-1]) < 0.1
+
+
+def test_hierarchical_softmax_uses_inner_node_rows_only(partition_walks):
+    walks, _ = partition_walks
+    model = _model(objective="hierarchical_softmax").fit(walks)
+    out = model.output_vectors_
+    assert out[: len(out) - 1].any(axis=1).all()  # inner nodes 0..n-2 trained
+    assert not out[-1].any()  # row n-1 is no inner node: never touched
+
+
+@pytest.mark.parametrize("objective", ["hierarchical_softmax", "softmax"])
+def test_one_worker_is_bit_identical(partition_walks, objective):
+    walks, _ = partition_walks
+    a = _model(objective=objective, epochs=1).fit(walks)
+    b = _model(objective=objective, epochs=1).fit(walks)
+    c = _model(objective=objective, epochs=1, seed=8).fit(walks)
+    assert np.array_equal(a.input_vectors_, b.input_vectors_)
+    assert not np.array_equal(a.input_vectors_, c.input_vectors_)
+
+
+def test_softmax_size_guard_and_bad_objective():
+    walks = np.arange(12, dtype=np.int32).reshape(2, 6)
+    with pytest.raises(ValueError, match="softmax_max_nodes=10"):
+        _model(objective="softmax", softmax_max_nodes=10).fit(walks)
+    _model(objective="softmax", softmax_max_nodes=12, epochs=1).fit(walks)  # forced: allowed
+    with pytest.raises(ValueError, match="The 'objective' parameter of SGNS must be one of"):
+        _model(objective="nce").fit(walks)
+    assert _model(objective="softmax").get_params()["objective"] == "softmax"

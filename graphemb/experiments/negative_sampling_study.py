@@ -120,7 +120,7 @@ QUICK: dict[str, Any] = {
 """Settings of ``--quick`` (seconds)."""
 
 FULL: dict[str, Any] = {
-    "datasets": ("ppi", "blogcatalog"),
+    "datasets": ("planted_partition", "ppi", "blogcatalog"),
     "seeds": (0, 1, 2),
     "negatives": (1, 2, 5, 10, 20),
     "exponents": (0.0, 0.5, 1.0),
@@ -131,7 +131,7 @@ FULL: dict[str, Any] = {
     "dimensions": 128,
     "epochs": 1,
     "alpha": 0.025,
-    "nc_repeats": 5,
+    "nc_repeats": 3,
     "nc_ratio": 0.5,
     "max_pairs": 200_000,
     "theory_graphs": ("karate", "planted_partition"),
@@ -671,8 +671,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seeds", nargs="*", type=int, help="seeds")
     parser.add_argument("--parts", nargs="*", default=["objectives", "theory"], help="objectives and/or theory")
     parser.add_argument("--no-plots", action="store_true")
+    parser.add_argument(
+        "--merge", nargs="*", metavar="DIR",
+        help="instead of running, concatenate results.csv / calibration.csv of these folders into --out and plot",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    if args.merge:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        results = pd.concat([pd.read_csv(Path(d) / "results.csv") for d in args.merge], ignore_index=True)
+        calibration = pd.concat([pd.read_csv(Path(d) / "calibration.csv") for d in args.merge], ignore_index=True)
+        results.to_csv(out / "results.csv", index=False)
+        calibration.to_csv(out / "calibration.csv", index=False)
+        theory = pd.read_csv(out / "theory.csv") if (out / "theory.csv").exists() else None
+        netmf = pd.read_csv(out / "netmf.csv") if (out / "netmf.csv").exists() else None
+        make_plots(out, results, calibration, pd.DataFrame(columns=THEORY_COLUMNS), {})
+        summary = markdown_summary(results, theory, netmf)
+        (out / "summary.md").write_text(summary + "\n")
+        logger.info("summary (also in %s):\n%s", out / "summary.md", summary)
+        return 0
     res = run_study(
         args.out, quick=args.quick, datasets=args.datasets, seeds=args.seeds, parts=args.parts,
         plots=not args.no_plots,

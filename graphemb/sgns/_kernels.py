@@ -398,6 +398,167 @@ def _train_batch(syn0, syn1, ctx, g0, g1, outs, valid, grad, dctx, dout, tables,
     return centre_loss
 
 
+# ----------------------------------------------------------------------------
+# Objectives other than negative sampling (SGNS(objective=...)).  The window loop
+# of train_walk_range is shared; only the per-pair update below differs.
+#
+# * hs_pair: hierarchical softmax (Morin & Bengio 2005; word2vec).  p(t | c) is the
+#   product of sigmoid((1 - 2 code_s) u_c . w_{point_s}) over the Huffman path of t
+#   (graphemb/sgns/_huffman.py); rows 0 .. n - 2 of the output table are the inner
+#   nodes' vectors w.  O(len(path) d) per pair.
+# * softmax_pair: exact softmax over all n output vectors.  O(n d) per pair.
+#
+# Both take one SGD step on -log p(t | c): output rows move with the *old* input
+# row and the input row with the *old* output rows (word2vec's order), so the step
+# is exactly -lr * gradient at the current point (tests/test_objectives.py checks
+# it against a numerical gradient).  Components are clamped like the NS kernel's.
+# ----------------------------------------------------------------------------
+@njit(cache=True, nogil=True)
+def _clamp(v, clamp):
+    """``v`` clamped to ``[-clamp, clamp]``; NaN maps to ``-clamp``.  O(1)."""
+    v = v if v > -clamp else -clamp
+    return v if v < clamp else clamp
+
+
+@njit(cache=True, nogil=True)
+def hs_pair(syn0, syn1, c, t, codes, points, code_offsets, neu1e, tables, max_exp, lr32, clamp):
+    """One hierarchical-softmax step on the pair (input ``c``, output ``t``).
+
+    Parameters
+    ----------
+    syn0 : ndarray of float32, shape (n, d)
+        Input vectors; row ``c`` is updated.
+    syn1 : ndarray of float32, shape (n, d)
+        Inner-node vectors in rows ``0 .. n - 2``; the rows on ``t``'s path are updated.
+    c, t : int
+        Input (context) and output (centre) node.
+    codes : ndarray of uint8, shape (L,)
+    points : ndarray of int32, shape (L,)
+    code_offsets : ndarray of int64, shape (n + 1,)
+        The Huffman paths (:func:`graphemb.sgns._huffman.build_huffman_tree`).
+    neu1e : ndarray of float32, shape (d,)
+        Work space (the input row's update).
+    tables : ndarray of float32, shape (2, S + 1)
+        Sigmoid and log-sigmoid tables on ``[-max_exp, max_exp]``
+        (:func:`graphemb.sgns._kernels.sigmoid_tables`).
+    max_exp : float
+        Logit clipping bound of the tables.
+    lr32 : float32
+        Learning rate.
+    clamp : float32
+        Bound of every vector component after the update.
+
+    Returns
+    -------
+    float64
+        ``-log p(t | c)`` before the step (with clipped logits).
+
+    Notes
+    -----
+    Label of step ``s`` is ``1 - codes[s]`` (word2vec).  Time O(len(path) d), no memory.
+    """
+    d = syn0.shape[1]
+    size = tables.shape[1] - 1
+    scale = size / (2.0 * max_exp)
+    for j in range(d):
+        neu1e[j] = np.float32(0.0)
+    loss = 0.0
+    for s in range(code_offsets[t], code_offsets[t + 1]):
+        p = points[s]
+        f = np.float32(0.0)
+        for j in range(d):
+            f += syn0[c, j] * syn1[p, j]
+        x = min(max(f, np.float32(-max_exp)), np.float32(max_exp))
+        idx = np.int64((x + max_exp) * scale)
+        if codes[s] == 0:  # label 1
+            g = (np.float32(1.0) - tables[0, idx]) * lr32
+            loss -= tables[1, idx]
+        else:  # label 0
+            g = -tables[0, idx] * lr32
+            loss -= tables[1, size - idx]
+        for j in range(d):
+            neu1e[j] += g * syn1[p, j]
+            syn1[p, j] = _clamp(syn1[p, j] + g * syn0[c, j], clamp)
+    for j in range(d):
+        syn0[c, j] = _clamp(syn0[c, j] + neu1e[j], clamp)
+    return loss
+
+
+@njit(cache=True, nogil=True)
+def softmax_pair(syn0, syn1, c, t, logits, neu1e, lr32, clamp):
+    """One exact-softmax step on the pair (input ``c``, output ``t``).
+
+    Parameters
+    ----------
+    syn0, syn1 : ndarray of float32, shape (n, d)
+        Input and output vectors; row ``c`` of ``syn0`` and every row of ``syn1``
+        are updated.
+    c, t : int
+    logits : ndarray of float64, shape (n,)
+        Work space.
+    neu1e : ndarray of float32, shape (d,)
+        Work space.
+    lr32 : float32
+    clamp : float32
+
+    Returns
+    -------
+    float64
+        ``-log p(t | c)`` before the step (log-sum-exp in float64, no clipping).
+
+    Notes
+    -----
+    Time O(n d) (two passes over the output table), no memory.
+    """
+    n = syn1.shape[0]
+    d = syn0.shape[1]
+    top = -np.inf
+    for k in range(n):
+        f = 0.0
+        for j in range(d):
+            f += float(syn0[c, j]) * float(syn1[k, j])
+        logits[k] = f
+        if f > top:
+            top = f
+    z = 0.0
+    for k in range(n):
+        z += np.exp(logits[k] - top)
+    logz = top + np.log(z)
+    loss = logz - logits[t]
+    for j in range(d):
+        neu1e[j] = np.float32(0.0)
+    for k in range(n):
+        p = np.exp(logits[k] - logz)
+        g = np.float32(((1.0 if k == t else 0.0) - p) * lr32)
+        for j in range(d):
+            neu1e[j] += g * syn1[k, j]
+            syn1[k, j] = _clamp(syn1[k, j] + g * syn0[c, j], clamp)
+    for j in range(d):
+        syn0[c, j] = _clamp(syn0[c, j] + neu1e[j], clamp)
+    return loss
+
+
+@njit(cache=True, nogil=True)
+def _train_pairs_other(objective, syn0, syn1, ctx, nb, t, codes, points, code_offsets, logits, neu1e, tables, lr32):
+    """Train the ``nb`` pairs (``ctx[b]``, ``t``) of one centre with hierarchical (1) or full (2) softmax.
+
+    The window loop calls this instead of the negative-sampling batch when
+    ``objective != 0``.  Parameters as :func:`hs_pair` and :func:`softmax_pair`;
+    ``ctx`` is int32 of shape (>= nb,); logits are clipped to :data:`MAX_EXP` and
+    components to :data:`VECTOR_CLAMP`.  Returns the summed ``-log p(t | c)``.
+    Time O(nb len(path) d) or O(nb n d); no memory.
+    """
+    clamp = np.float32(VECTOR_CLAMP)
+    max_exp = MAX_EXP
+    loss = 0.0
+    for b in range(nb):
+        if objective == 1:
+            loss += hs_pair(syn0, syn1, ctx[b], t, codes, points, code_offsets, neu1e, tables, max_exp, lr32, clamp)
+        else:
+            loss += softmax_pair(syn0, syn1, ctx[b], t, logits, neu1e, lr32, clamp)
+    return loss
+
+
 @njit(cache=True, nogil=True)
 def train_walk_range(
     tokens,
@@ -420,6 +581,10 @@ def train_walk_range(
     epoch,
     max_len,
     group,
+    objective,
+    codes,
+    points,
+    code_offsets,
 ):
     """Train SGNS on walks ``w_start .. w_end - 1`` of one chunk (the block kernel).
 
@@ -461,11 +626,23 @@ def train_walk_range(
     epoch : int
     max_len : int
         Longest walk in the range (size of the subsampled-walk buffer).
+    group : int
+        Contexts sharing one draw of negatives (negative sampling only).
+    objective : int
+        0 negative sampling, 1 hierarchical softmax, 2 full softmax (the index
+        into ``graphemb.sgns.trainer.OBJECTIVES``).
+    codes : ndarray of uint8, shape (L,)
+    points : ndarray of int32, shape (L,)
+    code_offsets : ndarray of int64, shape (n + 1,)
+        Huffman paths (:func:`graphemb.sgns._huffman.build_huffman_tree`) for
+        ``objective == 1``; unused (any small arrays) otherwise.
 
     Returns
     -------
     loss : float64
-        Sum over trained (context, output) logits of the negative log-likelihood.
+        Sum over trained (context, output) logits of the negative log-likelihood
+        (negative sampling), or of ``-log p(centre | context)`` over pairs
+        (hierarchical and full softmax).
     pairs : int64
         Number of (context, centre) pairs trained.
     words : int64
@@ -477,8 +654,10 @@ def train_walk_range(
     centre: ``K`` alias draws (a negative equal to the centre is redrawn, at most
     32 times, then dropped), ``B (K + 1)`` dot products, and ``2 B (K + 1)`` row
     updates of length ``d``: time O(B K d) per centre, O(tokens * window * K * d)
-    in all.  Memory: O(max_len + window * (K + d)) working space allocated once per
-    call; nothing per item.
+    in all.  Hierarchical softmax: O(B d log n) per centre (Huffman path length);
+    full softmax: O(B n d) per centre.  Memory: O(max_len + window * (K + d))
+    working space allocated once per call (plus n float64 for the full softmax);
+    nothing per item.
     """
     d = syn0.shape[1]
     k1 = negative + 1
@@ -489,6 +668,8 @@ def train_walk_range(
     grad = np.empty((2 * window, k1), dtype=np.float32)
     dctx = np.empty((2 * window, d), dtype=np.float32)
     dout = np.empty((1, d), dtype=np.float32)
+    neu1e = np.empty(d, dtype=np.float32)  # hierarchical / full softmax work space
+    logits = np.empty(syn1.shape[0] if objective == 2 else 1, dtype=np.float64)
     alpha = schedule[0]
     min_alpha = schedule[1]
     total = schedule[2]
@@ -534,10 +715,15 @@ def train_walk_range(
             if nb == 0:
                 continue
             target = np.int64(sent[i])
-            for g0 in range(0, nb, group):
-                g1 = min(g0 + group, nb)
-                state = _draw_negatives(state, target, outs, valid, noise_prob, noise_alias)
-                loss += _train_batch(syn0, syn1, ctx, g0, g1, outs, valid, grad, dctx, dout, tables, lr32)
+            if objective == 0:
+                for g0 in range(0, nb, group):
+                    g1 = min(g0 + group, nb)
+                    state = _draw_negatives(state, target, outs, valid, noise_prob, noise_alias)
+                    loss += _train_batch(syn0, syn1, ctx, g0, g1, outs, valid, grad, dctx, dout, tables, lr32)
+            else:  # hierarchical or full softmax: only the per-pair update differs
+                loss += _train_pairs_other(
+                    objective, syn0, syn1, ctx, nb, target, codes, points, code_offsets, logits, neu1e, tables, lr32
+                )
             pairs += nb
     return loss, pairs, words
 
@@ -564,6 +750,10 @@ def train_walks_serial(
     epoch,
     max_len,
     group,
+    objective,
+    codes,
+    points,
+    code_offsets,
 ):
     """Serial driver: :func:`train_walk_range` over ``w_start .. w_end - 1`` in order.
 
@@ -573,6 +763,7 @@ def train_walks_serial(
     return train_walk_range(
         tokens, offsets, w_start, w_end, walk_base, token_base, syn0, syn1, noise_prob, noise_alias,
         keep_prob, tables, window, negative, shrink, schedule, seed, epoch, max_len, group,
+        objective, codes, points, code_offsets,
     )  # fmt: skip
 
 
@@ -598,6 +789,10 @@ def train_walks_parallel(
     epoch,
     max_len,
     group,
+    objective,
+    codes,
+    points,
+    code_offsets,
     num_blocks,
 ):
     """Hogwild driver: ``num_blocks`` contiguous blocks of walks trained in ``prange``.
@@ -619,6 +814,7 @@ def train_walks_parallel(
         lo, pa, wo = train_walk_range(
             tokens, offsets, a, b, walk_base, token_base, syn0, syn1, noise_prob, noise_alias,
             keep_prob, tables, window, negative, shrink, schedule, seed, epoch, max_len, group,
+        objective, codes, points, code_offsets,
         )  # fmt: skip
         losses[blk] = lo
         npairs[blk] = pa

@@ -20,11 +20,12 @@ import numpy as np
 
 from .._memory import check_allocation, format_bytes
 from .._rng import normalize_seed
-from .._validation import check_bool, check_float, check_int, check_workers
+from .._validation import check_bool, check_choice, check_float, check_int, check_workers
 from ..corpus import as_token_chunks
 from . import _kernels
+from ._huffman import build_huffman_tree
 
-__all__ = ["SGNS"]
+__all__ = ["OBJECTIVES", "SGNS", "SOFTMAX_MAX_NODES"]
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,10 @@ _NEGATIVE_GROUP = 1 << 30
 # Input vectors start uniform in [-h/d, h/d].  word2vec.c uses h = 0.5, gensim >= 4 uses h = 1;
 # with one epoch h = 1 scores 0.005 Macro-F1 higher on BlogCatalog (docs/training.md).
 _INIT_HALF_WIDTH = 1.0
+OBJECTIVES = ("negative_sampling", "hierarchical_softmax", "softmax")
+"""Training objectives of :class:`SGNS` (the kernels receive the index into this tuple)."""
+SOFTMAX_MAX_NODES = 5_000
+"""Default ``softmax_max_nodes``: the full softmax costs O(n d) per pair, so it is refused above this."""
 
 
 class SGNS:
@@ -76,6 +81,18 @@ class SGNS:
         Draw the effective window uniformly in ``1..window`` per centre (word2vec).
     verbose : bool, default True
         Show a tqdm progress bar (tokens/s and loss).
+    objective : {"negative_sampling", "hierarchical_softmax", "softmax"}, default "negative_sampling"
+        Loss per (context, centre) pair.  ``"negative_sampling"``: logistic loss on the
+        centre and ``negative`` noise nodes, O(negative d) per pair.
+        ``"hierarchical_softmax"``: ``-log p(centre | context)`` with ``p`` a product of
+        binary decisions along the centre's Huffman path (word2vec's), O(d log n) per
+        pair; ``output_vectors_`` rows ``0 .. n - 2`` are then the tree's inner nodes.
+        ``"softmax"``: the exact full softmax over all nodes, O(n d) per pair, for
+        small graphs and research.  ``negative`` and ``ns_exponent`` only matter for
+        negative sampling.  See docs/negative-sampling.md.
+    softmax_max_nodes : int, default 5000
+        ``objective="softmax"`` raises above this many nodes; raise it to force a
+        larger (slow) run.
 
     Attributes
     ----------
@@ -83,7 +100,9 @@ class SGNS:
         The embedding.  Nodes that never occur keep their initial vector.
     output_vectors_ : ndarray of float32, shape (num_nodes, dimensions)
     loss_ : ndarray of float64, shape (epochs,)
-        Mean negative log-likelihood per (context, output) logit in each epoch.
+        Mean negative log-likelihood in each epoch: per (context, output) logit for
+        negative sampling, per (context, centre) pair (``-log p(centre | context)``)
+        for the hierarchical and full softmax.
     node_counts_ : ndarray of int64, shape (num_nodes,)
     num_nodes_ : int
     seed_ : int
@@ -131,6 +150,8 @@ class SGNS:
         seed: int | None = None,
         shrink_window: bool = True,
         verbose: bool = True,
+        objective: str = "negative_sampling",
+        softmax_max_nodes: int = SOFTMAX_MAX_NODES,
     ) -> None:
         self.dimensions = dimensions
         self.window = window
@@ -144,6 +165,8 @@ class SGNS:
         self.seed = seed
         self.shrink_window = shrink_window
         self.verbose = verbose
+        self.objective = objective
+        self.softmax_max_nodes = softmax_max_nodes
 
     # ----------------------------------------------------------- sklearn API
     _PARAMS = (
@@ -159,6 +182,8 @@ class SGNS:
         "seed",
         "shrink_window",
         "verbose",
+        "objective",
+        "softmax_max_nodes",
     )
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
@@ -235,6 +260,8 @@ class SGNS:
         p["workers"] = check_workers(self.workers, _OWNER)
         p["shrink_window"] = check_bool(self.shrink_window, "shrink_window", _OWNER)
         p["verbose"] = check_bool(self.verbose, "verbose", _OWNER)
+        p["objective"] = check_choice(self.objective, "objective", OBJECTIVES, _OWNER)
+        p["softmax_max_nodes"] = check_int(self.softmax_max_nodes, "softmax_max_nodes", _OWNER, minimum=1)
         seed_, kseed = normalize_seed(self.seed)
         p["seed_"] = seed_
         p["kernel_seed"] = kseed
@@ -312,6 +339,12 @@ class SGNS:
             raise ValueError("The corpus passed to SGNS.fit is empty (no tokens); nothing to train on.")
 
         n, d = num_nodes, p["dimensions"]
+        if p["objective"] == "softmax" and n > p["softmax_max_nodes"]:
+            raise ValueError(
+                f"SGNS(objective='softmax') costs O(num_nodes * dimensions) per training pair and is refused "
+                f"above softmax_max_nodes={p['softmax_max_nodes']} nodes; this corpus has {n:,} nodes. Use "
+                "objective='hierarchical_softmax' or 'negative_sampling', or raise softmax_max_nodes to force it."
+            )
         check_allocation(
             2 * n * d * 4,
             f"the SGNS vector tables ({n:,} nodes x {d} dimensions x 2 tables, float32)",
@@ -332,6 +365,13 @@ class SGNS:
                 f"(counts ** {p['ns_exponent']} overflows). Use a value such as 0.75."
             )
         noise_prob, noise_alias = _kernels.build_alias_table(weights)
+        objective = OBJECTIVES.index(p["objective"])
+        if objective == 1:
+            tree = build_huffman_tree(counts)
+            codes, points, code_offsets = tree.codes, tree.points, tree.offsets
+        else:
+            codes, points = np.zeros(1, dtype=np.uint8), np.zeros(1, dtype=np.int32)
+            code_offsets = np.zeros(n + 1, dtype=np.int64)
         keep_prob = _keep_probabilities(counts, total, p["sample"])
         tables = _kernels.sigmoid_tables()
         schedule = np.array([p["alpha"], p["min_alpha"], float(total * p["epochs"])], dtype=np.float64)
@@ -339,8 +379,9 @@ class SGNS:
         workers = p["workers"]
         losses = np.zeros(p["epochs"], dtype=np.float64)
         logger.info(
-            "SGNS: %d nodes, %d tokens per epoch, %d epochs, d=%d, window=%d, negative=%d, workers=%d, "
+            "SGNS (%s): %d nodes, %d tokens per epoch, %d epochs, d=%d, window=%d, negative=%d, workers=%d, "
             "tables %s",
+            p["objective"],
             n,
             total,
             p["epochs"],
@@ -373,6 +414,7 @@ class SGNS:
                             tokens, offsets, w0, w1, walk_base, epoch * total + epoch_tokens, syn0, syn1,
                             noise_prob, noise_alias, keep_prob, tables, p["window"], p["negative"],
                             p["shrink_window"], schedule, p["kernel_seed"], epoch, max_len, _NEGATIVE_GROUP,
+                            objective, codes, points, code_offsets,
                         )  # fmt: skip
                         if workers == 1:
                             lo, pa, wo = _kernels.train_walks_serial(*args)
@@ -395,7 +437,7 @@ class SGNS:
                     raise FloatingPointError(
                         f"SGNS training lost finiteness in epoch {epoch + 1}; lower 'alpha' (got {p['alpha']!r})."
                     )
-                k1 = p["negative"] + 1
+                k1 = p["negative"] + 1 if objective == 0 else 1  # logits per pair in the loss sum
                 losses[epoch] = loss_sum / max(pair_count * k1, 1)
                 logger.info(
                     "SGNS epoch %d/%d: loss %.5f, %d pairs, %d tokens kept of %d",
