@@ -214,7 +214,7 @@ def _cmd_embed(args: argparse.Namespace) -> int:
         seed=args.seed,
         verbose=not args.quiet,
     )
-    model._check_params()  # bad parameters fail before the file is read
+    model.validate()  # bad parameters fail before the file is read
     t0 = time.perf_counter()
     graph = read_edgelist(args.input, weighted=bool(args.weighted), directed=bool(args.directed), sep=args.delimiter)
     logger.info("read %s: %r in %.2f s", args.input, graph, time.perf_counter() - t0)

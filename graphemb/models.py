@@ -169,7 +169,37 @@ class _RandomWalkEmbedding:
         raise NotImplementedError
 
     # ----------------------------------------------------------- validation
-    def _check_params(self) -> None:
+    def _trainer(self, seed: int | None) -> SGNS:
+        """The :class:`SGNS` trainer this model's parameters describe."""
+        return SGNS(
+            dimensions=self.dimensions,
+            window=self.window,
+            negative=self.negative,
+            ns_exponent=self.ns_exponent,
+            alpha=self.alpha,
+            min_alpha=self.min_alpha,
+            sample=self.sample,
+            epochs=self.epochs,
+            workers=self.workers,
+            seed=seed,
+            verbose=self.verbose,
+        )
+
+    def validate(self) -> _RandomWalkEmbedding:
+        """Check every parameter (the model's and its trainer's) without doing any work.
+
+        ``fit`` calls it first; call it yourself to reject a bad configuration
+        before loading a large graph (the command line does).
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ValueError
+            Naming the first invalid parameter.
+        """
         owner = type(self).__name__
         for name in ("dimensions", "walk_length", "num_walks", "window", "negative", "epochs"):
             check_int(getattr(self, name), name, owner, minimum=1)
@@ -187,6 +217,8 @@ class _RandomWalkEmbedding:
             isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) or self.seed < 0
         ):
             raise ValueError(f"The 'seed' parameter of {owner} must be a non-negative int or None. Got {self.seed!r}.")
+        self._trainer(0).validate()  # the trainer's own checks (e.g. ns_exponent), before any heavy work
+        return self
 
     def _as_graph(self, graph: Any) -> CSRGraph:
         """Convert the input, honouring ``directed``."""
@@ -234,29 +266,16 @@ class _RandomWalkEmbedding:
         MemoryError
             If the vector tables cannot fit in memory.
         """
-        self._check_params()
+        self.validate()
         owner = type(self).__name__
         p, q = self._walk_bias()
         seed_, _ = normalize_seed(self.seed)
         walk_seed, train_seed = _derive_seeds(seed_)
-        trainer = SGNS(
-            dimensions=self.dimensions,
-            window=self.window,
-            negative=self.negative,
-            ns_exponent=self.ns_exponent,
-            alpha=self.alpha,
-            min_alpha=self.min_alpha,
-            sample=self.sample,
-            epochs=self.epochs,
-            workers=self.workers,
-            seed=train_seed,
-            verbose=self.verbose,
-        )
-        trainer._check_params()  # fail on a bad SGNS parameter before any heavy work
+        trainer = self._trainer(train_seed)
         g = self._as_graph(graph)
-        stream = WalkStream._create(
-            f"{owner}.fit", g, self.walk_length, self.num_walks, p, q, self.weighted, walk_seed, self.workers,
-            None, None, self.verbose,
+        stream = WalkStream(
+            g, self.walk_length, self.num_walks, p=p, q=q, weighted=self.weighted, seed=walk_seed,
+            workers=self.workers, verbose=self.verbose,
         )  # fmt: skip
         corpus_bytes = 4 * (stream.max_tokens + stream.num_walks_total)
         logger.info(

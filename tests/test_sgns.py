@@ -54,9 +54,10 @@ def small(**kw):
 
 
 # ------------------------------------------------------------------- quality
-def test_planted_partition_blocks_are_recovered(partition, walks):
+@pytest.mark.parametrize("shared", [True, False])
+def test_planted_partition_blocks_are_recovered(partition, walks, shared):
     _, labels = partition
-    model = small(epochs=3).fit(walks)
+    model = small(epochs=3, shared_negatives=shared).fit(walks)
     acc = cross_val_score(LogisticRegression(max_iter=1000), model.input_vectors_, labels, cv=4).mean()
     assert acc >= 0.95
 
@@ -69,8 +70,11 @@ def test_planted_partition_with_two_workers(partition, walks):
     assert np.isfinite(model.input_vectors_).all()
 
 
-def test_loss_decreases_over_epochs(walks):
-    model = small(epochs=5, sample=0).fit(walks)
+@pytest.mark.parametrize("shared", [True, False])
+def test_loss_decreases_over_epochs(walks, shared):
+    # a small learning rate keeps the 5 epochs short of convergence (at alpha=0.025 the loss
+    # plateaus by epoch 3 and then moves with the sampling noise, up or down)
+    model = small(epochs=5, sample=0, alpha=0.002, shared_negatives=shared).fit(walks)
     assert model.loss_.shape == (5,)
     assert model.loss_.dtype == np.float64
     assert np.all(np.diff(model.loss_) < 0)
@@ -79,15 +83,24 @@ def test_loss_decreases_over_epochs(walks):
 
 
 # ----------------------------------------------------------- reproducibility
-def test_one_worker_is_bit_identical_across_fits(walks):
-    a = small().fit(walks)
-    b = small().fit(walks)
+@pytest.mark.parametrize("shared", [True, False])
+def test_one_worker_is_bit_identical_across_fits(walks, shared):
+    a = small(shared_negatives=shared).fit(walks)
+    b = small(shared_negatives=shared).fit(walks)
     assert np.array_equal(a.input_vectors_, b.input_vectors_)
     assert np.array_equal(a.output_vectors_, b.output_vectors_)
     assert np.array_equal(a.loss_, b.loss_)
     model = small()
     first = model.fit(walks).input_vectors_.copy()
     assert np.array_equal(first, model.fit(walks).input_vectors_)
+
+
+def test_shared_negatives_change_the_draws(walks):
+    # the flag reaches the kernel: per-pair draws consume the streams differently
+    a = small(shared_negatives=True).fit(walks)
+    b = small(shared_negatives=False).fit(walks)
+    assert not np.allclose(a.input_vectors_, b.input_vectors_)
+    assert abs(a.loss_[-1] - b.loss_[-1]) < 0.05  # same objective, same scale
 
 
 def test_different_seeds_differ(walks):
@@ -229,6 +242,7 @@ def test_init_is_uniform_in_plus_minus_one_over_d(walks):
         ("workers", 0, "'workers' parameter"),
         ("seed", -1, "'seed' parameter"),
         ("shrink_window", "yes", "'shrink_window' parameter"),
+        ("shared_negatives", 1, "'shared_negatives' parameter"),
     ],
 )
 def test_bad_parameters_raise(walks, param, value, match):

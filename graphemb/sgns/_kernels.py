@@ -2,18 +2,23 @@
 
 Layers (stumpy style):
 
-* single-item helpers: :func:`alias_draw`, :func:`_dot_rows`, :func:`_accumulate_row`,
-  :func:`_add_row_clamped`;
+* single-item helpers: :func:`alias_draw`, :func:`_dot_rows` (and its 2- and 4-row
+  forms), :func:`_accumulate_row`, :func:`_add_row_clamped`, and the pair step
+  :func:`_train_pair`;
 * the block kernel :func:`train_walk_range`, which trains on a contiguous range of
   walks with one random stream per walk;
 * the drivers :func:`train_walks_serial` (bit-for-bit repeatable) and
   :func:`train_walks_parallel` (Hogwild over blocks of walks, ``prange``).
 
-The batching follows pWord2Vec (Ji et al., "Parallelizing Word2Vec in Shared and
-Distributed Memory", arXiv:1604.04661): for each centre position, the ``K``
-negative nodes are drawn once and shared by every context of the (shrunk)
-window, so the ``B`` context rows and the ``K + 1`` output rows form a small
-``B x (K + 1)`` matrix product instead of ``B`` independent pair updates.
+Shared negatives (the default, after pWord2Vec: Ji et al., "Parallelizing Word2Vec
+in Shared and Distributed Memory", arXiv:1604.04661): the ``K`` noise nodes of a
+centre position are drawn once and serve every context of its (shrunk) window.  The
+``K + 1`` output rows then stay in the L1 cache while the window's ``B`` contexts are
+trained one pair at a time (word2vec's update order), instead of ``B (K + 1)`` rows
+fetched from all over the table.  pWord2Vec also merges the ``B`` pair updates into
+one ``B x (K + 1)`` matrix product; graphemb measured that variant 0.004 Macro-F1
+below gensim on BlogCatalog and no faster on two threads, and does not use it
+(docs/training.md).
 
 Random numbers come only from :mod:`graphemb._rng` streams; the stream of walk
 ``w`` in epoch ``e`` is ``(seed, e, w)`` with ``w`` the global walk index, so a
@@ -133,11 +138,17 @@ def alias_draw(state, prob, alias):
 
     Notes
     -----
-    Two uniform draws, O(1) time, no memory.
+    One uniform ``u`` (53 bits): the bucket is ``floor(u n)`` and the coin is the
+    fractional part of ``u n`` (at least ``53 - log2(n)`` bits, 40 for a million
+    nodes).  O(1) time, no memory.
     """
-    state, k = next_below(state, prob.shape[0])
     state, u = next_float(state)
-    if u < prob[k]:
+    n = prob.shape[0]
+    x = u * n
+    k = np.int64(x)
+    if k >= n:  # rounding guard at u -> 1
+        k = n - 1
+    if x - k < prob[k]:
         return state, k
     return state, np.int64(alias[k])
 
@@ -252,6 +263,21 @@ def _add_row_clamped(dst, idst, src, isrc):
         dst[idst, j] = v
 
 
+@njit(cache=True, nogil=True, fastmath={"contract"})
+def _add_scaled_row_clamped(dst, idst, g, src, isrc):
+    """``dst[idst] = clamp(dst[idst] + g * src[isrc], -VECTOR_CLAMP, VECTOR_CLAMP)`` (one pass).
+
+    NaN maps to ``-VECTOR_CLAMP``.  O(d) time, no memory.
+    """
+    hi = np.float32(VECTOR_CLAMP)
+    lo = np.float32(-VECTOR_CLAMP)
+    for j in range(dst.shape[1]):
+        v = dst[idst, j] + g * src[isrc, j]
+        v = v if v > lo else lo
+        v = v if v < hi else hi
+        dst[idst, j] = v
+
+
 @njit(cache=True, nogil=True)
 def _draw_negatives(state, target, outs, valid, noise_prob, noise_alias):
     """Fill ``outs = [target, K negatives]``; a negative equal to ``target`` is redrawn.
@@ -287,115 +313,93 @@ def _draw_negatives(state, target, outs, valid, noise_prob, noise_alias):
 
 
 @njit(cache=True, nogil=True)
-def _train_batch(syn0, syn1, ctx, g0, g1, outs, valid, grad, dctx, dout, tables, lr32):
-    """One batched SGNS step: contexts ``ctx[g0:g1]`` against the rows ``outs`` (centre + negatives).
+def _train_pair(syn0, syn1, c, outs, valid, coef, neu1e, tables, lr32):
+    """word2vec's SGNS step on one pair: input row ``c`` against ``outs`` = [centre, K negatives].
 
-    Computes the ``B x (K + 1)`` logits ``syn0[ctx] . syn1[outs]^T`` (``B = g1 - g0``),
-    the gradient coefficients ``(label - sigmoid) * lr`` (label 1 for ``outs[0]``),
-    then updates ``syn1[outs]`` from the old context rows and ``syn0[ctx]`` from the
-    old output rows, clamping every component (:data:`VECTOR_CLAMP`).
+    Computes the ``K + 1`` logits ``syn0[c] . syn1[outs]``, the coefficients
+    ``(label - sigmoid) * lr`` (label 1 for ``outs[0]``; 0 for a logit outside
+    ``(-MAX_EXP, MAX_EXP)`` unless :data:`SATURATED_UPDATES`, and for invalid slots),
+    then moves each ``syn1[outs[k]]`` by ``coef[k] * syn0[c]`` and ``syn0[c]`` by
+    ``sum_k coef[k] * syn1[outs[k]]``, both from the rows before this step
+    (word2vec's order up to a repeated negative), clamping every component.
 
     Parameters
     ----------
     syn0, syn1 : ndarray of float32, shape (n, d)
-    ctx : ndarray of int32, shape (>= g1,)
-    g0, g1 : int
+    c : int
+        Input (context) row.
     outs : ndarray of int64, shape (K + 1,)
     valid : ndarray of bool, shape (K + 1,)
-    grad : ndarray of float32, shape (>= g1, K + 1)
-        Work space (logits, then gradient coefficients), rows ``g0:g1`` used.
-    dctx : ndarray of float32, shape (>= g1, d)
-        Work space for the context updates.
-    dout : ndarray of float32, shape (1, d)
-        Work space for one output update.
+    coef : ndarray of float32, shape (>= 1, K + 1)
+        Work space (row 0: logits, then coefficients).
+    neu1e : ndarray of float32, shape (>= 1, d)
+        Work space (row 0: the input row's update).
     tables : ndarray of float32, shape (2, EXP_TABLE_SIZE + 1)
     lr32 : float32
-        Learning rate.
 
     Returns
     -------
     float32
-        Sum of the negative log-likelihood over the ``B (K + 1)`` logits.
+        Negative log-likelihood summed over the valid logits.
 
     Notes
     -----
-    Time O(B K d), memory none (work spaces are the caller's).
+    ``K + 1`` dot products and ``2 (K + 1) + 1`` row passes of length d (saturated
+    outputs are skipped): time O(K d), no memory.
     """
     d = syn0.shape[1]
     k1 = outs.shape[0]
     sig = tables[0]
     logsig = tables[1]
     scale = EXP_TABLE_SIZE / (2.0 * MAX_EXP)
-    # logits (B x (K + 1)), four outputs at a time
-    for b in range(g0, g1):
-        cb = ctx[b]
-        k = 0
-        while k + 4 <= k1:
-            s0, s1, s2, s3 = _dot_rows4(syn0, cb, syn1, outs[k], outs[k + 1], outs[k + 2], outs[k + 3])
-            grad[b, k] = s0
-            grad[b, k + 1] = s1
-            grad[b, k + 2] = s2
-            grad[b, k + 3] = s3
-            k += 4
-        if k + 2 <= k1:
-            s0, s1 = _dot_rows2(syn0, cb, syn1, outs[k], outs[k + 1])
-            grad[b, k] = s0
-            grad[b, k + 1] = s1
-            k += 2
-        if k < k1:
-            grad[b, k] = _dot_rows(syn0, cb, syn1, outs[k])
-    # logits -> gradient coefficients (label 1 for the centre, 0 for noise) and loss
-    centre_loss = np.float32(0.0)
-    for b in range(g0, g1):
-        raw = grad[b, 0]
+    k = 0
+    while k + 4 <= k1:
+        s0, s1, s2, s3 = _dot_rows4(syn0, c, syn1, outs[k], outs[k + 1], outs[k + 2], outs[k + 3])
+        coef[0, k] = s0
+        coef[0, k + 1] = s1
+        coef[0, k + 2] = s2
+        coef[0, k + 3] = s3
+        k += 4
+    if k + 2 <= k1:
+        s0, s1 = _dot_rows2(syn0, c, syn1, outs[k], outs[k + 1])
+        coef[0, k] = s0
+        coef[0, k + 1] = s1
+        k += 2
+    if k < k1:
+        coef[0, k] = _dot_rows(syn0, c, syn1, outs[k])
+    loss = np.float32(0.0)
+    for k in range(k1):
+        raw = coef[0, k]
         x = min(max(raw, np.float32(-MAX_EXP)), np.float32(MAX_EXP))
         idx = np.int64((x + MAX_EXP) * scale)
         inside = SATURATED_UPDATES or (raw > -MAX_EXP and raw < MAX_EXP)
-        grad[b, 0] = (np.float32(1.0) - sig[idx]) * lr32 if inside else np.float32(0.0)
-        centre_loss -= logsig[idx]
-        for k in range(1, k1):
-            raw = grad[b, k]
-            x = min(max(raw, np.float32(-MAX_EXP)), np.float32(MAX_EXP))
-            idx = np.int64((x + MAX_EXP) * scale)
-            inside = SATURATED_UPDATES or (raw > -MAX_EXP and raw < MAX_EXP)
-            grad[b, k] = -sig[idx] * lr32 if (valid[k] and inside) else np.float32(0.0)
-            centre_loss -= logsig[EXP_TABLE_SIZE - idx] if valid[k] else np.float32(0.0)
-    # context gradients from the current output rows
-    for b in range(g0, g1):
-        for j in range(d):
-            dctx[b, j] = np.float32(0.0)
-        k = 0
-        while k + 4 <= k1:
-            _accumulate_rows4(
-                dctx, b, grad[b, k], grad[b, k + 1], grad[b, k + 2], grad[b, k + 3],
-                syn1, outs[k], outs[k + 1], outs[k + 2], outs[k + 3],
-            )  # fmt: skip
-            k += 4
-        if k + 2 <= k1:
-            _accumulate_rows2(dctx, b, grad[b, k], grad[b, k + 1], syn1, outs[k], outs[k + 1])
-            k += 2
-        if k < k1:
-            _accumulate_row(dctx, b, grad[b, k], syn1, outs[k])
-    # output rows from the current context rows
+        if k == 0:
+            coef[0, 0] = (np.float32(1.0) - sig[idx]) * lr32 if inside else np.float32(0.0)
+            loss -= logsig[idx]
+        elif valid[k]:
+            coef[0, k] = -sig[idx] * lr32 if inside else np.float32(0.0)
+            loss -= logsig[EXP_TABLE_SIZE - idx]
+        else:
+            coef[0, k] = np.float32(0.0)
+    for j in range(d):
+        neu1e[0, j] = np.float32(0.0)
+    k = 0
+    while k + 4 <= k1:
+        _accumulate_rows4(
+            neu1e, 0, coef[0, k], coef[0, k + 1], coef[0, k + 2], coef[0, k + 3],
+            syn1, outs[k], outs[k + 1], outs[k + 2], outs[k + 3],
+        )  # fmt: skip
+        k += 4
+    if k + 2 <= k1:
+        _accumulate_rows2(neu1e, 0, coef[0, k], coef[0, k + 1], syn1, outs[k], outs[k + 1])
+        k += 2
+    if k < k1:
+        _accumulate_row(neu1e, 0, coef[0, k], syn1, outs[k])
     for k in range(k1):
-        for j in range(d):
-            dout[0, j] = np.float32(0.0)
-        b = g0
-        while b + 4 <= g1:
-            _accumulate_rows4(
-                dout, 0, grad[b, k], grad[b + 1, k], grad[b + 2, k], grad[b + 3, k],
-                syn0, ctx[b], ctx[b + 1], ctx[b + 2], ctx[b + 3],
-            )  # fmt: skip
-            b += 4
-        if b + 2 <= g1:
-            _accumulate_rows2(dout, 0, grad[b, k], grad[b + 1, k], syn0, ctx[b], ctx[b + 1])
-            b += 2
-        if b < g1:
-            _accumulate_row(dout, 0, grad[b, k], syn0, ctx[b])
-        _add_row_clamped(syn1, outs[k], dout, 0)
-    for b in range(g0, g1):
-        _add_row_clamped(syn0, ctx[b], dctx, b)
-    return centre_loss
+        if coef[0, k] != 0.0:
+            _add_scaled_row_clamped(syn1, outs[k], coef[0, k], syn0, c)
+    _add_row_clamped(syn0, c, neu1e, 0)
+    return loss
 
 
 # ----------------------------------------------------------------------------
@@ -580,7 +584,7 @@ def train_walk_range(
     seed,
     epoch,
     max_len,
-    group,
+    shared,
     objective,
     codes,
     points,
@@ -626,8 +630,11 @@ def train_walk_range(
     epoch : int
     max_len : int
         Longest walk in the range (size of the subsampled-walk buffer).
-    group : int
-        Contexts sharing one draw of negatives (negative sampling only).
+    shared : bool
+        Negative sampling only: True draws the ``negative`` noise nodes once per
+        centre position and uses them for every context of its window; False draws
+        them afresh for every (context, centre) pair (word2vec).  Either way the
+        update is word2vec's, pair by pair (:func:`_train_pair`).
     objective : int
         0 negative sampling, 1 hierarchical softmax, 2 full softmax (the index
         into ``graphemb.sgns.trainer.OBJECTIVES``).
@@ -651,10 +658,10 @@ def train_walk_range(
     Notes
     -----
     Let ``B <= 2 * window`` be the contexts of a centre and ``K = negative``.  Per
-    centre: ``K`` alias draws (a negative equal to the centre is redrawn, at most
-    32 times, then dropped), ``B (K + 1)`` dot products, and ``2 B (K + 1)`` row
-    updates of length ``d``: time O(B K d) per centre, O(tokens * window * K * d)
-    in all.  Hierarchical softmax: O(B d log n) per centre (Huffman path length);
+    centre: ``K`` alias draws if ``shared``, else ``B K`` (a negative equal to the
+    centre is redrawn, at most 32 times, then dropped), ``B (K + 1)`` dot products,
+    and ``2 B (K + 1) + B`` row updates of length ``d``: time O(B K d) per centre,
+    O(tokens * window * K * d) in all.  Hierarchical softmax: O(B d log n) per centre (Huffman path length);
     full softmax: O(B n d) per centre.  Memory: O(max_len + window * (K + d))
     working space allocated once per call (plus n float64 for the full softmax);
     nothing per item.
@@ -665,9 +672,8 @@ def train_walk_range(
     ctx = np.empty(2 * window, dtype=np.int32)
     outs = np.empty(k1, dtype=np.int64)
     valid = np.empty(k1, dtype=np.bool_)
-    grad = np.empty((2 * window, k1), dtype=np.float32)
-    dctx = np.empty((2 * window, d), dtype=np.float32)
-    dout = np.empty((1, d), dtype=np.float32)
+    coef = np.empty((1, k1), dtype=np.float32)
+    neu1e2 = np.empty((1, d), dtype=np.float32)
     neu1e = np.empty(d, dtype=np.float32)  # hierarchical / full softmax work space
     logits = np.empty(syn1.shape[0] if objective == 2 else 1, dtype=np.float64)
     alpha = schedule[0]
@@ -716,10 +722,12 @@ def train_walk_range(
                 continue
             target = np.int64(sent[i])
             if objective == 0:
-                for g0 in range(0, nb, group):
-                    g1 = min(g0 + group, nb)
+                if shared:  # one draw of negatives for the whole window
                     state = _draw_negatives(state, target, outs, valid, noise_prob, noise_alias)
-                    loss += _train_batch(syn0, syn1, ctx, g0, g1, outs, valid, grad, dctx, dout, tables, lr32)
+                for b in range(nb):
+                    if not shared:  # word2vec: a fresh draw for every pair
+                        state = _draw_negatives(state, target, outs, valid, noise_prob, noise_alias)
+                    loss += _train_pair(syn0, syn1, ctx[b], outs, valid, coef, neu1e2, tables, lr32)
             else:  # hierarchical or full softmax: only the per-pair update differs
                 loss += _train_pairs_other(
                     objective, syn0, syn1, ctx, nb, target, codes, points, code_offsets, logits, neu1e, tables, lr32
@@ -749,7 +757,7 @@ def train_walks_serial(
     seed,
     epoch,
     max_len,
-    group,
+    shared,
     objective,
     codes,
     points,
@@ -762,7 +770,7 @@ def train_walks_serial(
     """
     return train_walk_range(
         tokens, offsets, w_start, w_end, walk_base, token_base, syn0, syn1, noise_prob, noise_alias,
-        keep_prob, tables, window, negative, shrink, schedule, seed, epoch, max_len, group,
+        keep_prob, tables, window, negative, shrink, schedule, seed, epoch, max_len, shared,
         objective, codes, points, code_offsets,
     )  # fmt: skip
 
@@ -788,7 +796,7 @@ def train_walks_parallel(
     seed,
     epoch,
     max_len,
-    group,
+    shared,
     objective,
     codes,
     points,
@@ -813,7 +821,7 @@ def train_walks_parallel(
         b = w_start + (nw * (blk + 1)) // num_blocks
         lo, pa, wo = train_walk_range(
             tokens, offsets, a, b, walk_base, token_base, syn0, syn1, noise_prob, noise_alias,
-            keep_prob, tables, window, negative, shrink, schedule, seed, epoch, max_len, group,
+            keep_prob, tables, window, negative, shrink, schedule, seed, epoch, max_len, shared,
         objective, codes, points, code_offsets,
         )  # fmt: skip
         losses[blk] = lo
