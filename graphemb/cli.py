@@ -157,9 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--embedding", required=True, help="embedding file (word2vec text/binary or .npz)")
     evaluate.add_argument("--labels", required=True, help="labels file: 'node<TAB>label' per line")
-    evaluate.add_argument(
-        "--train-ratios", type=_ratio, nargs="+", default=[0.1, 0.5, 0.9], help="training fractions"
-    )
+    evaluate.add_argument("--train-ratios", type=_ratio, nargs="+", default=[0.1, 0.5, 0.9], help="training fractions")
     evaluate.add_argument("--repeats", type=_positive_int, default=10, help="random splits per ratio (default 10)")
     evaluate.add_argument("--seed", type=_seed, default=0, help="seed of the splits (default 0)")
     evaluate.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -46,11 +46,7 @@ FORBIDDEN = {
     ("graphemb.sgns", "graphemb.graph"): "the trainer never sees a graph (ARCHITECTURE.md)",
 }
 # Known deviations, each with its reason; keep this list short and shrinking.
-KNOWN_EXCEPTIONS = {
-    # node_classification accepts a labels *path* and reads it with datasets.read_labels (a lazy
-    # import).  Moving read_labels to the input step (graph/io.py) would remove this edge.
-    ("graphemb.evaluation.node_classification", "graphemb.datasets"),
-}
+KNOWN_EXCEPTIONS: set[tuple[str, str]] = set()  # none left: read_labels moved to graph/io.py
 
 
 def module_name(path: Path) -> str:

@@ -400,4 +400,3 @@ def test_score_requires_all_pair_nodes(connected_graph):
         score_link_prediction(emb, split)
     with pytest.raises(ValueError, match="'operators'"):
         score_link_prediction(emb, split, operators=("dot",))
-

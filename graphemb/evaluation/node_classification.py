@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..embedding import Embedding
+from ..graph.io import read_labels
 
 __all__ = ["METRICS", "format_table", "node_classification", "normalize_labels", "print_table"]
 
@@ -68,7 +69,7 @@ def normalize_labels(labels: Any) -> dict[Hashable, list]:
         - DataFrame with columns ``node`` and ``label`` (else its first two
           columns), one row per (node, label);
         - path of a labels file, ``node<TAB>label`` per line (see
-          :func:`graphemb.datasets.read_labels`).
+          :func:`graphemb.graph.io.read_labels`).
 
     Returns
     -------
@@ -83,8 +84,6 @@ def normalize_labels(labels: Any) -> dict[Hashable, list]:
         For a DataFrame with fewer than two columns.
     """
     if isinstance(labels, (str, os.PathLike)):
-        from ..datasets import read_labels
-
         return read_labels(labels)
     out: dict[Hashable, list] = {}
 

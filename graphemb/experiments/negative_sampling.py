@@ -195,8 +195,10 @@ def shifted_pmi(cooc: np.ndarray, negative: float = 1, noise_weights: np.ndarray
             f"The 'cooc' parameter of {owner} must be a square matrix of finite counts >= 0. "
             f"Got shape {c.shape} instead."
         )
-    if isinstance(negative, bool) or not isinstance(negative, (int, float, np.integer, np.floating)) or not (
-        math.isfinite(negative) and negative > 0
+    if (
+        isinstance(negative, bool)
+        or not isinstance(negative, (int, float, np.integer, np.floating))
+        or not (math.isfinite(negative) and negative > 0)
     ):
         raise ValueError(f"The 'negative' parameter of {owner} must be a number > 0. Got {negative!r} instead.")
     n = c.shape[0]
@@ -335,8 +337,10 @@ def netmf_matrix(
     if graph.directed:
         raise ValueError(f"The 'graph' parameter of {owner} must be undirected (NetMF's derivation needs it).")
     window = check_int(window, "window", owner, minimum=1)
-    if isinstance(negative, bool) or not isinstance(negative, (int, float, np.integer, np.floating)) or not (
-        math.isfinite(negative) and negative > 0
+    if (
+        isinstance(negative, bool)
+        or not isinstance(negative, (int, float, np.integer, np.floating))
+        or not (math.isfinite(negative) and negative > 0)
     ):
         raise ValueError(f"The 'negative' parameter of {owner} must be a number > 0. Got {negative!r} instead.")
     dynamic = check_bool(dynamic_window, "dynamic_window", owner)
@@ -554,7 +558,7 @@ def imbalance_scores(
     p_mix = np.concatenate([s_true, s_noise])
     pt, pp = calibration_curve(y_mix, p_mix, n_bins=n_bins, strategy="uniform")
     cnt_mix = _bin_counts(p_mix, n_bins)
-    bal = noise[:: k][: ctx.size]
+    bal = noise[::k][: ctx.size]
     s_bal = pair_scores(a, b, ctx, bal)
     y_bal = np.concatenate([np.ones(ctx.size), np.zeros(bal.size)])
     p_bal = np.concatenate([s_true, s_bal])

@@ -124,7 +124,7 @@ FULL: dict[str, Any] = {
     "seeds": (0, 1, 2),
     "negatives": (1, 2, 5, 10, 20),
     "exponents": (0.0, 0.5, 1.0),
-    "softmax_max_nodes": 2_000,
+    "softmax_max_nodes": 1_000,
     "walk_length": 80,
     "num_walks": 10,
     "window": 10,
@@ -157,9 +157,7 @@ def _load(name: str) -> tuple[CSRGraph, dict]:
         return _datasets.load_blogcatalog(download=False)
     if name == "digits":
         return _datasets.load_digits_graph()
-    raise ValueError(
-        f"Unknown dataset {name!r}; use karate, planted_partition, ppi, blogcatalog or digits."
-    )
+    raise ValueError(f"Unknown dataset {name!r}; use karate, planted_partition, ppi, blogcatalog or digits.")
 
 
 def _supports_objective() -> bool:
@@ -254,9 +252,7 @@ def run_objectives(cfg: dict, out_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame
         graph, labels = _load(name)
         n = graph.num_nodes
         for seed in cfg["seeds"]:
-            corpus = random_walks(
-                graph, cfg["walk_length"], cfg["num_walks"], seed=seed, verbose=False
-            )
+            corpus = random_walks(graph, cfg["walk_length"], cfg["num_walks"], seed=seed, verbose=False)
             held_out = random_walks(graph, cfg["walk_length"], 1, seed=10_000 + seed, verbose=False)
             split = train_test_split_edges(graph, test_fraction=0.5, seed=seed)
             lp_corpus = random_walks(split.graph, cfg["walk_length"], cfg["num_walks"], seed=seed, verbose=False)

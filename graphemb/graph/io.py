@@ -14,7 +14,8 @@ import gzip
 import lzma
 import os
 import re
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,7 @@ import pandas as pd
 from .convert import DUPLICATES, SELF_LOOPS, ZERO_WEIGHTS, _check_choice, from_edge_arrays, order_ids
 from .csr import CSRGraph
 
-__all__ = ["read_edgelist"]
+__all__ = ["read_edgelist", "read_labels"]
 
 _OWNER = "read_edgelist"
 _INT_RE = re.compile(r"[+-]?[0-9]+")
@@ -528,3 +529,71 @@ def _frame_ids(col: pd.Series, node_type: type | None, describe: Callable, which
         except OverflowError:
             return out
     return values
+
+
+# ------------------------------------------------------------------ labels
+def _parse_ids(tokens: Sequence[str]) -> list:
+    """Ints when every token is an int literal, else the stripped strings."""
+    try:
+        return [int(t) for t in tokens]
+    except ValueError:
+        return list(tokens)
+
+
+def read_labels(path: str | os.PathLike) -> dict[Any, list]:
+    """Read a labels file: ``node<TAB>label`` per line.
+
+    Parameters
+    ----------
+    path : str or path
+        Text file.  Fields are separated by a tab (or, without tabs, by
+        whitespace); extra fields on a line are further labels of that node; a
+        node may appear on several lines.  Blank lines, ``#`` comments, CRLF
+        endings and a ``node<TAB>label`` header are accepted.
+
+    Returns
+    -------
+    dict
+        Node id -> list of distinct labels in file order.  Node ids (and,
+        separately, labels) are ints when all of them parse as ints.
+
+    Raises
+    ------
+    ValueError
+        On a line with a single field (message gives file, line and text).
+    FileNotFoundError
+        If ``path`` does not exist.
+    """
+    path = Path(path)
+    nodes: list[str] = []
+    labs: list[list[str]] = []
+    with open(path, encoding="utf-8") as fh:
+        first = True
+        for lineno, raw in enumerate(fh, start=1):
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            fields = line.split("\t") if "\t" in line else line.split()
+            fields = [f.strip() for f in fields if f.strip()]
+            if first and [f.lower() for f in fields[:2]] in (["node", "label"], ["node", "labels"], ["id", "label"]):
+                first = False
+                continue
+            first = False
+            if len(fields) < 2:
+                raise ValueError(
+                    f"{path}:{lineno}: expected 'node<TAB>label', got {raw.rstrip()!r}. "
+                    "Fix or remove the line (nodes without labels are simply left out)."
+                )
+            nodes.append(fields[0])
+            labs.append(fields[1:])
+    node_ids = _parse_ids(nodes)
+    flat = _parse_ids([lab for row in labs for lab in row])
+    out: dict[Any, list] = {}
+    k = 0
+    for node, row in zip(node_ids, labs, strict=True):
+        cur = out.setdefault(node, [])
+        for lab in flat[k : k + len(row)]:
+            if lab not in cur:
+                cur.append(lab)
+        k += len(row)
+    return out

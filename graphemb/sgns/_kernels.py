@@ -212,6 +212,43 @@ def _dot_rows4(a, ia, b, o0, o1, o2, o3):
 
 
 @njit(cache=True, nogil=True, fastmath={"contract"})
+def _pair_update4(syn1, o0, o1, o2, o3, g0, g1, g2, g3, syn0, c, neu1e):
+    """One pass for four outputs: ``neu1e += sum_k g_k syn1[o_k]`` (old rows), then
+    ``syn1[o_k] = clamp(syn1[o_k] + g_k syn0[c])``.
+
+    word2vec's inner loop for four outputs at once; a repeated output row is
+    updated twice in sequence, element by element.  O(d) time, no memory.
+    """
+    hi = np.float32(VECTOR_CLAMP)
+    for j in range(syn1.shape[1]):
+        x = syn0[c, j]
+        r0 = syn1[o0, j]
+        v = r0 + g0 * x
+        syn1[o0, j] = _clamp(v, hi)
+        r1 = syn1[o1, j]
+        v = r1 + g1 * x
+        syn1[o1, j] = _clamp(v, hi)
+        r2 = syn1[o2, j]
+        v = r2 + g2 * x
+        syn1[o2, j] = _clamp(v, hi)
+        r3 = syn1[o3, j]
+        v = r3 + g3 * x
+        syn1[o3, j] = _clamp(v, hi)
+        neu1e[0, j] += g0 * r0 + g1 * r1 + g2 * r2 + g3 * r3
+
+
+@njit(cache=True, nogil=True, fastmath={"contract"})
+def _pair_update1(syn1, o0, g0, syn0, c, neu1e):
+    """:func:`_pair_update4` for one output.  O(d) time, no memory."""
+    hi = np.float32(VECTOR_CLAMP)
+    for j in range(syn1.shape[1]):
+        r0 = syn1[o0, j]
+        v = r0 + g0 * syn0[c, j]
+        syn1[o0, j] = _clamp(v, hi)
+        neu1e[0, j] += g0 * r0
+
+
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _accumulate_rows4(acc, ia, g0, g1, g2, g3, src, i0, i1, i2, i3):
     """``acc[ia] += g0 src[i0] + g1 src[i1] + g2 src[i2] + g3 src[i3]`` (one pass over ``acc[ia]``).
 
@@ -276,6 +313,20 @@ def _add_scaled_row_clamped(dst, idst, g, src, isrc):
         v = v if v > lo else lo
         v = v if v < hi else hi
         dst[idst, j] = v
+
+
+@njit(cache=True, nogil=True)
+def _touch_rows(table, rows):
+    """Sum one entry per 64-byte cache line of ``table[rows[k]]``: loads that warm the cache.
+
+    The caller discards the value; it only has to stay observable.  O(len(rows) d / 16)
+    time, no memory.
+    """
+    s = np.float32(0.0)
+    for k in range(rows.shape[0]):
+        for j in range(0, table.shape[1], 16):
+            s += table[rows[k], j]
+    return s
 
 
 @njit(cache=True, nogil=True)
@@ -385,19 +436,15 @@ def _train_pair(syn0, syn1, c, outs, valid, coef, neu1e, tables, lr32):
         neu1e[0, j] = np.float32(0.0)
     k = 0
     while k + 4 <= k1:
-        _accumulate_rows4(
-            neu1e, 0, coef[0, k], coef[0, k + 1], coef[0, k + 2], coef[0, k + 3],
+        _pair_update4(
             syn1, outs[k], outs[k + 1], outs[k + 2], outs[k + 3],
+            coef[0, k], coef[0, k + 1], coef[0, k + 2], coef[0, k + 3], syn0, c, neu1e,
         )  # fmt: skip
         k += 4
-    if k + 2 <= k1:
-        _accumulate_rows2(neu1e, 0, coef[0, k], coef[0, k + 1], syn1, outs[k], outs[k + 1])
-        k += 2
-    if k < k1:
-        _accumulate_row(neu1e, 0, coef[0, k], syn1, outs[k])
-    for k in range(k1):
+    while k < k1:
         if coef[0, k] != 0.0:
-            _add_scaled_row_clamped(syn1, outs[k], coef[0, k], syn0, c)
+            _pair_update1(syn1, outs[k], coef[0, k], syn0, c, neu1e)
+        k += 1
     _add_row_clamped(syn0, c, neu1e, 0)
     return loss
 
@@ -672,6 +719,9 @@ def train_walk_range(
     ctx = np.empty(2 * window, dtype=np.int32)
     outs = np.empty(k1, dtype=np.int64)
     valid = np.empty(k1, dtype=np.bool_)
+    nxt = np.empty(k1, dtype=np.int64)
+    nvalid = np.empty(k1, dtype=np.bool_)
+    touched = np.float32(0.0)
     coef = np.empty((1, k1), dtype=np.float32)
     neu1e2 = np.empty((1, d), dtype=np.float32)
     neu1e = np.empty(d, dtype=np.float32)  # hierarchical / full softmax work space
@@ -702,11 +752,23 @@ def train_walk_range(
             sent[m] = node
             m += 1
         words += m
+        pipelined = objective == 0 and shared
+        if pipelined and m > 0:
+            state = _draw_negatives(state, np.int64(sent[0]), nxt, nvalid, noise_prob, noise_alias)
         for i in range(m):
             radius = window
             if shrink:
                 state, r = next_below(state, window)
                 radius = window - r
+            if pipelined:
+                # this centre's negatives were drawn one centre ahead; draw the next centre's now
+                # and touch their rows, so that the cache misses overlap this window's work
+                for k in range(k1):
+                    outs[k] = nxt[k]
+                    valid[k] = nvalid[k]
+                if i + 1 < m:
+                    state = _draw_negatives(state, np.int64(sent[i + 1]), nxt, nvalid, noise_prob, noise_alias)
+                    touched += _touch_rows(syn1, nxt)
             lo = i - radius
             if lo < 0:
                 lo = 0
@@ -722,8 +784,6 @@ def train_walk_range(
                 continue
             target = np.int64(sent[i])
             if objective == 0:
-                if shared:  # one draw of negatives for the whole window
-                    state = _draw_negatives(state, target, outs, valid, noise_prob, noise_alias)
                 for b in range(nb):
                     if not shared:  # word2vec: a fresh draw for every pair
                         state = _draw_negatives(state, target, outs, valid, noise_prob, noise_alias)
@@ -733,7 +793,8 @@ def train_walk_range(
                     objective, syn0, syn1, ctx, nb, target, codes, points, code_offsets, logits, neu1e, tables, lr32
                 )
             pairs += nb
-    return loss, pairs, words
+    # touched is a sum of row entries kept only so the touching loads are not optimised away
+    return loss + 0.0 * touched, pairs, words
 
 
 @njit(cache=True, nogil=True)

@@ -270,8 +270,10 @@ class SGNS:
                 "(negative=0, hierarchical softmax only, is not supported)."
             )
         p["negative"] = check_int(self.negative, "negative", _OWNER, minimum=1)
-        if not isinstance(self.ns_exponent, numbers.Real) or isinstance(self.ns_exponent, bool) or not math.isfinite(
-            float(self.ns_exponent)
+        if (
+            not isinstance(self.ns_exponent, numbers.Real)
+            or isinstance(self.ns_exponent, bool)
+            or not math.isfinite(float(self.ns_exponent))
         ):
             raise ValueError(
                 f"The 'ns_exponent' parameter of SGNS must be a finite float. Got {self.ns_exponent!r} instead."
@@ -408,8 +410,7 @@ class SGNS:
         workers = p["workers"]
         losses = np.zeros(p["epochs"], dtype=np.float64)
         logger.info(
-            "SGNS (%s): %d nodes, %d tokens per epoch, %d epochs, d=%d, window=%d, negative=%d, workers=%d, "
-            "tables %s",
+            "SGNS (%s): %d nodes, %d tokens per epoch, %d epochs, d=%d, window=%d, negative=%d, workers=%d, tables %s",
             p["objective"],
             n,
             total,
