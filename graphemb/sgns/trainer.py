@@ -93,10 +93,10 @@ class SGNS:
     shared_negatives : bool, default True
         Negative sampling only.  True: the ``negative`` noise nodes of a centre
         position are drawn once and serve all the contexts of its window (after
-        pWord2Vec; the output rows stay in cache, 1.4x faster).  False: a fresh
+        pWord2Vec; the output rows stay in cache, 1.4-1.6x faster).  False: a fresh
         draw for every (context, centre) pair, exactly word2vec's sampling.  The
         update is word2vec's pair-by-pair step either way; on BlogCatalog both
-        score within 0.001 Macro-F1 of each other and of gensim (docs/training.md).
+        score within the seed spread of each other and of gensim (docs/training.md).
 
     Attributes
     ----------
