@@ -7,8 +7,8 @@ repository); the tests skip when a dataset is absent.
 Floors: Macro-F1 at 50 % training, scored by ``graphemb.evaluation.node_classification``
 (10 splits, seed 0), of PecanPy (SparseOTF + gensim Word2Vec) on the same files with the
 same settings and scorer, minus 0.005.  The fits use one worker, so each score is
-bit-for-bit repeatable and a test cannot pass or fail by Hogwild chance.  Measured with ``benchmarks/end_to_end.py``; see
-the "End to end" section of docs/performance.md for the figures and the date.
+bit-for-bit repeatable and a test cannot pass or fail by Hogwild chance.  Measured with
+``benchmarks/end_to_end.py``; see the "End to end" section of docs/performance.md for the figures and the date.
 """
 
 from __future__ import annotations

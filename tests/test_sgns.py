@@ -183,10 +183,15 @@ def test_fastmath_helpers_match_float64():
     assert _kernels._dot_rows(a, 1, b, 2) == pytest.approx(ref[1, 2], rel=1e-4, abs=1e-4)
     s = _kernels._dot_rows4(a, 3, b, 0, 1, 4, 5)
     assert np.allclose(s, ref[3, [0, 1, 4, 5]], rtol=1e-4, atol=1e-4)
-    acc = np.zeros((1, 128), dtype=np.float32)
-    _kernels._accumulate_rows4(acc, 0, 0.5, -1.0, 2.0, 0.25, a, 0, 1, 2, 3)
-    expected = 0.5 * a[0] - a[1] + 2 * a[2] + 0.25 * a[3]
-    assert np.allclose(acc[0], expected, rtol=1e-5, atol=1e-5)
+    # the fused pair update: neu1e += sum g_k b[o_k] (old rows), b[o_k] += g_k a[c]
+    g = np.array([0.5, -1.0, 2.0, 0.25], dtype=np.float32)
+    old = b.copy()
+    neu = np.zeros((1, 128), dtype=np.float32)
+    _kernels._pair_update4(b, 0, 1, 4, 5, g[0], g[1], g[2], g[3], a, 3, neu)
+    expected = (g[:, None].astype(np.float64) * old[[0, 1, 4, 5]].astype(np.float64)).sum(axis=0)
+    assert np.allclose(neu[0], expected, rtol=1e-5, atol=1e-5)
+    assert np.allclose(b[[0, 1, 4, 5]], old[[0, 1, 4, 5]] + g[:, None] * a[3], rtol=1e-5, atol=1e-5)
+    assert np.array_equal(b[[2, 3]], old[[2, 3]])
 
 
 # ------------------------------------------------------------------ numerics

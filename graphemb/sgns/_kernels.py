@@ -3,7 +3,7 @@
 Layers (stumpy style):
 
 * single-item helpers: :func:`alias_draw`, :func:`_dot_rows` (and its 2- and 4-row
-  forms), :func:`_accumulate_row`, :func:`_add_row_clamped`, and the pair step
+  forms), :func:`_pair_update4` (and its one-row form), :func:`_add_row_clamped`, and the pair step
   :func:`_train_pair`;
 * the block kernel :func:`train_walk_range`, which trains on a contiguous range of
   walks with one random stream per walk;
@@ -248,16 +248,6 @@ def _pair_update1(syn1, o0, g0, syn0, c, neu1e):
         neu1e[0, j] += g0 * r0
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
-def _accumulate_rows4(acc, ia, g0, g1, g2, g3, src, i0, i1, i2, i3):
-    """``acc[ia] += g0 src[i0] + g1 src[i1] + g2 src[i2] + g3 src[i3]`` (one pass over ``acc[ia]``).
-
-    O(d) time, no memory.
-    """
-    for j in range(acc.shape[1]):
-        acc[ia, j] += g0 * src[i0, j] + g1 * src[i1, j] + g2 * src[i2, j] + g3 * src[i3, j]
-
-
 @njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
 def _dot_rows2(a, ia, b, o0, o1):
     """Two dot products ``a[ia] . b[o_i]`` sharing the loads of ``a[ia]``.  O(d) time, no memory."""
@@ -268,20 +258,6 @@ def _dot_rows2(a, ia, b, o0, o1):
         s0 += x * b[o0, j]
         s1 += x * b[o1, j]
     return s0, s1
-
-
-@njit(cache=True, nogil=True, fastmath={"contract"})
-def _accumulate_rows2(acc, ia, g0, g1, src, i0, i1):
-    """``acc[ia] += g0 src[i0] + g1 src[i1]``.  O(d) time, no memory."""
-    for j in range(acc.shape[1]):
-        acc[ia, j] += g0 * src[i0, j] + g1 * src[i1, j]
-
-
-@njit(cache=True, nogil=True, fastmath={"contract"})
-def _accumulate_row(acc, ia, g, src, isrc):
-    """``acc[ia] += g * src[isrc]`` on float32 rows of length d.  O(d) time, no memory."""
-    for j in range(acc.shape[1]):
-        acc[ia, j] += g * src[isrc, j]
 
 
 @njit(cache=True, nogil=True)
@@ -295,21 +271,6 @@ def _add_row_clamped(dst, idst, src, isrc):
     lo = np.float32(-VECTOR_CLAMP)
     for j in range(dst.shape[1]):
         v = dst[idst, j] + src[isrc, j]
-        v = v if v > lo else lo
-        v = v if v < hi else hi
-        dst[idst, j] = v
-
-
-@njit(cache=True, nogil=True, fastmath={"contract"})
-def _add_scaled_row_clamped(dst, idst, g, src, isrc):
-    """``dst[idst] = clamp(dst[idst] + g * src[isrc], -VECTOR_CLAMP, VECTOR_CLAMP)`` (one pass).
-
-    NaN maps to ``-VECTOR_CLAMP``.  O(d) time, no memory.
-    """
-    hi = np.float32(VECTOR_CLAMP)
-    lo = np.float32(-VECTOR_CLAMP)
-    for j in range(dst.shape[1]):
-        v = dst[idst, j] + g * src[isrc, j]
         v = v if v > lo else lo
         v = v if v < hi else hi
         dst[idst, j] = v
