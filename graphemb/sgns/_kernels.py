@@ -356,8 +356,10 @@ def _train_pair(syn0, syn1, c, outs, valid, coef, neu1e, tables, lr32):
 
     Notes
     -----
-    ``K + 1`` dot products and ``2 (K + 1) + 1`` row passes of length d (saturated
-    outputs are skipped): time O(K d), no memory.
+    ``K + 1`` dot products (in passes over four, two and one output rows), then one
+    fused update pass per four output rows and one per remaining row (a remaining
+    row with a zero coefficient is skipped), then one pass on the input row: time
+    O(K d), no memory.
     """
     d = syn0.shape[1]
     k1 = outs.shape[0]
@@ -684,7 +686,7 @@ def train_walk_range(
     nvalid = np.empty(k1, dtype=np.bool_)
     touched = np.float32(0.0)
     coef = np.empty((1, k1), dtype=np.float32)
-    neu1e2 = np.empty((1, d), dtype=np.float32)
+    pair_neu1e = np.empty((1, d), dtype=np.float32)
     neu1e = np.empty(d, dtype=np.float32)  # hierarchical / full softmax work space
     logits = np.empty(syn1.shape[0] if objective == 2 else 1, dtype=np.float64)
     alpha = schedule[0]
@@ -748,7 +750,7 @@ def train_walk_range(
                 for b in range(nb):
                     if not shared:  # word2vec: a fresh draw for every pair
                         state = _draw_negatives(state, target, outs, valid, noise_prob, noise_alias)
-                    loss += _train_pair(syn0, syn1, ctx[b], outs, valid, coef, neu1e2, tables, lr32)
+                    loss += _train_pair(syn0, syn1, ctx[b], outs, valid, coef, pair_neu1e, tables, lr32)
             else:  # hierarchical or full softmax: only the per-pair update differs
                 loss += _train_pairs_other(
                     objective, syn0, syn1, ctx, nb, target, codes, points, code_offsets, logits, neu1e, tables, lr32
