@@ -340,3 +340,46 @@ def test_networkx_input_is_converted():
     assert len(lists) == 8
     assert ["lonely"] in lists
     assert all(g.has_edge(a, b) for w in lists for a, b in zip(w[:-1], w[1:], strict=True))
+
+
+# ---------------------------------------------------------------- WalkPlan
+@pytest.mark.parametrize("p, q, weighted", [(1.0, 1.0, False), (1.0, 1.0, True), (0.5, 2.0, False), (2.0, 0.5, True)])
+def test_walk_plan_serial_kernel_equals_parallel_and_survives_pickle(hub_w, p, q, weighted):
+    """The serial kernel (Dask tasks) and the parallel one give the same bytes, blocks in any order."""
+    import pickle
+
+    stream = WalkStream(hub_w, walk_length=9, num_walks=7, p=p, q=q, weighted=weighted, seed=5, verbose=False)
+    ref = stream.to_corpus()
+    plan = pickle.loads(pickle.dumps(stream.plan()))
+    assert plan.num_walks_total == ref.walks.shape[0] == 56
+    parallel_walks, parallel_lengths = plan.generate(0, 56, threads=2)
+    np.testing.assert_array_equal(parallel_walks, ref.walks)
+    np.testing.assert_array_equal(parallel_lengths, ref.lengths)
+    for first, count in [(40, 16), (0, 17), (17, 23)]:  # out of order, odd sizes across GROUP boundaries
+        walks, lengths = plan.generate(first, count, threads=1)
+        np.testing.assert_array_equal(walks, ref.walks[first : first + count])
+        np.testing.assert_array_equal(lengths, ref.lengths[first : first + count])
+
+
+def test_walk_plan_serial_kernel_on_directed_dead_ends():
+    g = _directed([(0, 1), (1, 2), (2, 0), (2, 3)], 4)  # 3 has no out-arc
+    stream = WalkStream(g, walk_length=6, num_walks=5, p=0.5, q=3.0, seed=2, verbose=False)
+    ref = stream.to_corpus()
+    walks, lengths = stream.plan().generate(0, ref.walks.shape[0], threads=1)
+    np.testing.assert_array_equal(walks, ref.walks)
+    np.testing.assert_array_equal(lengths, ref.lengths)
+    assert (lengths < 6).any()  # some walk did stop at the dead end
+
+
+def test_walk_plan_refuses_bad_blocks(hub):
+    plan = WalkStream(hub, walk_length=4, num_walks=2, seed=0, verbose=False).plan()
+    with pytest.raises(ValueError, match="outside"):
+        plan.generate(10, 10)
+    with pytest.raises(ValueError, match="outside"):
+        plan.generate(-1, 2)
+    with pytest.raises(ValueError, match=r"int32\[b, 4\]"):
+        plan.fill(0, np.empty((2, 5), dtype=np.int32), np.empty(2, dtype=np.int32))
+    with pytest.raises(ValueError, match=r"int32\[b, 4\]"):
+        plan.fill(0, np.empty((2, 4), dtype=np.int64), np.empty(2, dtype=np.int32))
+    with pytest.raises(ValueError, match="threads"):
+        plan.generate(0, 2, threads=0)

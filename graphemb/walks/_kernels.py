@@ -478,3 +478,78 @@ def walk_block(
                 lengths,
                 states,
             )
+
+
+@njit(cache=True, nogil=True)
+def walk_block_serial(
+    indptr,
+    indices,
+    weights,
+    prob,
+    alias,
+    rowsum,
+    start_nodes,
+    first_walk,
+    seed,
+    inv_p,
+    inv_q,
+    mode,
+    weighted,
+    directed,
+    out,
+    lengths,
+    states,
+):
+    """Serial twin of :func:`walk_block`: the same walks on the calling thread only.
+
+    Same parameters, same output (every walk depends only on ``(seed, w)``), but
+    no numba parallel region: safe to call from several threads of one process at
+    once (the workqueue threading layer aborts when two threads enter a parallel
+    region together), which is what Dask workers with several threads do.  The
+    GIL is released (``nogil``), so concurrent calls run in parallel.
+
+    Notes
+    -----
+    Time O(b walk_length) times the per-step cost of the mode, on one core; no allocation.
+    """
+    b = out.shape[0]
+    if mode == MODE_NODE2VEC:
+        s = start_nodes.shape[0]
+        for j in range(b):
+            w = first_walk + j
+            state = stream_state(seed, np.uint64(w))
+            lengths[j] = node2vec_walk(
+                indptr,
+                indices,
+                weights,
+                prob,
+                alias,
+                rowsum,
+                start_nodes[w % s],
+                inv_p,
+                inv_q,
+                weighted,
+                directed,
+                state,
+                out[j],
+            )
+    else:
+        num_groups = (b + GROUP - 1) // GROUP
+        for g in range(num_groups):
+            j0 = g * GROUP
+            j1 = min(b, j0 + GROUP)
+            first_order_group(
+                indptr,
+                indices,
+                prob,
+                alias,
+                mode == MODE_ALIAS,
+                start_nodes,
+                first_walk,
+                seed,
+                j0,
+                j1,
+                out,
+                lengths,
+                states,
+            )

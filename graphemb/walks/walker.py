@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numba
@@ -29,7 +30,7 @@ from ..corpus import WalkCorpus
 from ..graph.csr import CSRGraph
 from . import _kernels as K
 
-__all__ = ["WalkStream", "iter_random_walks", "random_walks"]
+__all__ = ["WalkPlan", "WalkStream", "iter_random_walks", "random_walks"]
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +98,163 @@ def _resolve_start_nodes(graph: CSRGraph, start_nodes: Any, owner: str) -> np.nd
                 "the graph. Pass original node ids as listed in graph.nodes."
             ) from None
     return out
+
+
+@dataclass(frozen=True, eq=False)
+class WalkPlan:
+    """Everything the walk kernels need, as plain arrays and scalars: a unit of work that travels.
+
+    Built by :meth:`WalkStream.plan`; holds no graph object and no node ids, so
+    it pickles to little more than its arrays (a Dask cluster receives it once
+    and every task fills its own block of walks from it).  Walk ``w`` depends
+    only on ``(seed, w)``, so any split of ``[0, num_walks_total)`` into blocks,
+    filled in any order by any number of processes, gives the walks of
+    :func:`random_walks` with the same seed.
+
+    Attributes
+    ----------
+    indptr : int64[n + 1]
+    indices : int32[m]
+    weights : float32[m] (empty unless weighted)
+    prob : float32[m], alias : int32[m], rowsum : float64[n]
+        Alias tables and row sums (empty unless weighted).
+    start_nodes : int64[s]
+        Start node (row index) of each walk of a round.
+    seed : np.uint64
+        Kernel seed (derived from the resolved seed ``WalkStream.seed_``).
+    inv_p, inv_q : float
+    mode : int
+        Kernel mode (uniform, alias or node2vec).
+    weighted, directed : bool
+    walk_length : int
+    num_walks_total : int
+
+    Notes
+    -----
+    Memory: the graph's CSR arrays (shared, not copied) plus 8 bytes per arc
+    and 8 per node of alias tables when weighted, plus 8 bytes per start node.
+    """
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    weights: np.ndarray
+    prob: np.ndarray
+    alias: np.ndarray
+    rowsum: np.ndarray
+    start_nodes: np.ndarray
+    seed: Any
+    inv_p: float
+    inv_q: float
+    mode: int
+    weighted: bool
+    directed: bool
+    walk_length: int
+    num_walks_total: int
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the plan's arrays."""
+        arrays = (self.indptr, self.indices, self.weights, self.prob, self.alias, self.rowsum, self.start_nodes)
+        return int(sum(a.nbytes for a in arrays))
+
+    def fill(self, first: int, out: np.ndarray, lengths: np.ndarray, threads: int = 1) -> None:
+        """Generate walks ``first .. first + len(out) - 1`` into caller-allocated buffers.
+
+        Parameters
+        ----------
+        first : int
+            Global index of the first walk, ``0 <= first``, ``first + len(out) <= num_walks_total``.
+        out : int32[b, walk_length], C-contiguous
+            Output rows (padded with -1 past each walk's length).
+        lengths : int32[b]
+            Output: nodes per walk.
+        threads : int, default 1
+            1 runs the serial kernel on the calling thread: safe to call from
+            several threads at once (Dask workers); more runs numba's parallel
+            kernel with that many threads, which must not be entered by two
+            threads of one process at the same time.
+
+        Raises
+        ------
+        ValueError
+            If the block is out of range or a buffer has the wrong shape or dtype.
+
+        Notes
+        -----
+        Time O(b walk_length) times the per-step cost of the mode (see
+        :func:`random_walks`); no allocation but 8 bytes per walk of scratch for
+        first-order walks.
+        """
+        first = int(first)
+        b = int(out.shape[0]) if out.ndim == 2 else -1
+        if (
+            out.ndim != 2
+            or out.shape[1] != self.walk_length
+            or out.dtype != np.int32
+            or not out.flags.c_contiguous
+            or lengths.shape != (b,)
+            or lengths.dtype != np.int32
+        ):
+            raise ValueError(
+                f"WalkPlan.fill needs out int32[b, {self.walk_length}] (C-contiguous) and lengths int32[b]; "
+                f"got {out.dtype}{list(out.shape)} and {lengths.dtype}{list(lengths.shape)}."
+            )
+        if first < 0 or first + b > self.num_walks_total:
+            raise ValueError(
+                f"WalkPlan.fill: walks {first}..{first + b - 1} lie outside [0, {self.num_walks_total})."
+            )
+        threads = check_int(threads, "threads", "WalkPlan.fill", minimum=1)
+        states = np.empty(b if self.mode != K.MODE_NODE2VEC else 0, dtype=np.uint64)  # 8 bytes per walk
+        args = (
+            self.indptr,
+            self.indices,
+            self.weights,
+            self.prob,
+            self.alias,
+            self.rowsum,
+            self.start_nodes,
+            np.int64(first),
+            self.seed,
+            self.inv_p,
+            self.inv_q,
+            self.mode,
+            self.weighted,
+            self.directed,
+            out,
+            lengths,
+            states,
+        )
+        if threads == 1:
+            K.walk_block_serial(*args)
+            return
+        previous = numba.get_num_threads()
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+        try:
+            K.walk_block(*args)
+        finally:
+            numba.set_num_threads(previous)
+
+    def generate(self, first: int, count: int, threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
+        """Allocate and fill walks ``first .. first + count - 1``.
+
+        Parameters
+        ----------
+        first, count : int
+            Block of walks (``count >= 1``).
+        threads : int, default 1
+            See :meth:`fill`.
+
+        Returns
+        -------
+        walks : int32[count, walk_length]
+        lengths : int32[count]
+            ``4 count (walk_length + 1)`` bytes.
+        """
+        count = check_int(count, "count", "WalkPlan.generate", minimum=1)
+        out = np.empty((count, self.walk_length), dtype=np.int32)
+        lengths = np.empty(count, dtype=np.int32)
+        self.fill(first, out, lengths, threads=threads)
+        return out, lengths
 
 
 class WalkStream:
@@ -234,6 +392,7 @@ class WalkStream:
         self.chunk_size = int(min(chunk_size, self.num_walks_total))
         self.num_chunks = -(-self.num_walks_total // self.chunk_size)
         self._tables: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._plan: WalkPlan | None = None
         self._owner = owner
 
     # ----------------------------------------------------------------- helpers
@@ -283,42 +442,50 @@ class WalkStream:
                 self._tables = (prob, alias, rowsum)
         return self._tables
 
+    def plan(self) -> WalkPlan:
+        """The kernel inputs of this stream as a picklable :class:`WalkPlan` (built once, then cached).
+
+        Returns
+        -------
+        WalkPlan
+            Plain arrays (CSR, alias tables when weighted, start nodes) and
+            scalars; ``plan.fill(first, out, lengths)`` generates walks
+            ``first ..`` exactly as this stream does.  Shares the graph's arrays
+            (no copy); weighted walks add the alias tables (8 bytes per arc +
+            8 per node).
+        """
+        if self._plan is None:
+            g = self.graph
+            prob, alias, rowsum = self._get_tables()
+            if self.second_order:
+                mode = K.MODE_NODE2VEC
+            elif self.weighted:
+                mode = K.MODE_ALIAS
+            else:
+                mode = K.MODE_UNIFORM
+            weights = np.ascontiguousarray(g.weights, dtype=np.float32) if self.weighted else _EMPTY_F32
+            self._plan = WalkPlan(
+                indptr=g.indptr,
+                indices=g.indices,
+                weights=weights,
+                prob=prob,
+                alias=alias,
+                rowsum=rowsum,
+                start_nodes=self._start,
+                seed=self._kernel_seed,
+                inv_p=1.0 / self.p,
+                inv_q=1.0 / self.q,
+                mode=int(mode),
+                weighted=self.weighted,
+                directed=bool(g.directed),
+                walk_length=self.walk_length,
+                num_walks_total=self.num_walks_total,
+            )
+        return self._plan
+
     def _fill(self, first: int, out: np.ndarray, lengths: np.ndarray) -> None:
         """Generate walks ``first .. first + len(out) - 1`` into ``out`` / ``lengths``."""
-        g = self.graph
-        prob, alias, rowsum = self._get_tables()
-        if self.second_order:
-            mode = K.MODE_NODE2VEC
-        elif self.weighted:
-            mode = K.MODE_ALIAS
-        else:
-            mode = K.MODE_UNIFORM
-        weights = np.ascontiguousarray(g.weights, dtype=np.float32) if self.weighted else _EMPTY_F32
-        states = np.empty(out.shape[0] if mode != K.MODE_NODE2VEC else 0, dtype=np.uint64)  # 8 bytes per walk
-        previous = numba.get_num_threads()
-        numba.set_num_threads(self.workers)
-        try:
-            K.walk_block(
-                g.indptr,
-                g.indices,
-                weights,
-                prob,
-                alias,
-                rowsum,
-                self._start,
-                np.int64(first),
-                self._kernel_seed,
-                1.0 / self.p,
-                1.0 / self.q,
-                mode,
-                self.weighted,
-                bool(g.directed),
-                out,
-                lengths,
-                states,
-            )
-        finally:
-            numba.set_num_threads(previous)
+        self.plan().fill(first, out, lengths, threads=self.workers)
 
     def _progress(self) -> tqdm:
         return tqdm(
