@@ -50,6 +50,7 @@ __all__ = [
     "read_walks",
     "shard_is_complete",
     "shard_name",
+    "walk_params",
     "write_manifest",
     "write_shard",
     "write_walks",
@@ -246,7 +247,8 @@ def _nodes_array(nodes: Sequence[Any]) -> tuple[np.ndarray, str]:
     return np.array([str(v) for v in nodes], dtype=np.str_), "str"
 
 
-def _walk_params(stream: Any) -> dict:
+def walk_params(stream: Any) -> dict:
+    """The manifest's ``walks`` record of a :class:`~graphemb.WalkStream` (resolved seed included)."""
     start = stream._start
     all_nodes = start.size == stream.graph.num_nodes and np.array_equal(start, np.arange(start.size))
     return {
@@ -376,7 +378,7 @@ def write_walks(
         raise ValueError(
             f"The 'graph' parameter of write_walks must be a CSRGraph or None. Got {type(graph).__name__}."
         )
-    params = _walk_params(stream) if stream is not None else None
+    params = walk_params(stream) if stream is not None else None
     pending = {
         "graph": graph.fingerprint() if graph is not None else None,
         "walks": params,
