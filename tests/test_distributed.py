@@ -34,7 +34,6 @@ pytest.importorskip("fsspec", reason="fsspec is not installed (pip install 'grap
 from distributed import Client, LocalCluster  # noqa: E402
 
 import graphemb.distributed as gd  # noqa: E402
-from graphemb.shards import read_walks  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = {"walk_length": 12, "num_walks": 3, "p": 0.5, "q": 2.0, "seed": 11}
@@ -52,7 +51,7 @@ def big_graph() -> CSRGraph:
 
 
 def _assert_same(output, reference) -> None:
-    got = read_walks(output).to_corpus()
+    got = graphemb.read_walks(output).to_corpus()
     assert got.walks.dtype == np.int32 and got.walks.shape == reference.walks.shape
     assert got.walks.tobytes() == reference.walks.tobytes()
     assert got.lengths.tobytes() == reference.lengths.tobytes()
@@ -142,7 +141,7 @@ def test_same_bytes_for_1_2_3_workers_and_two_chunk_sizes(client, cluster, tmp_p
             _assert_same(out, reference)
             assert manifest["num_walks_total"] == 903 and len(manifest["shards"]) == -(-903 // chunk)
             assert manifest["walks"]["seed"] == 11 and manifest["graph"]["fingerprint"] == g.fingerprint()
-            counts = read_walks(out).node_counts
+            counts = graphemb.read_walks(out).node_counts
             np.testing.assert_array_equal(counts, reference.node_counts(g.num_nodes))
             assert sorted(os.listdir(out)) == ["manifest.json", "node_counts.npy", "nodes.npy", "shards"]
 
@@ -211,7 +210,7 @@ def test_dead_client_then_rerun_resumes(client, cluster, big_graph, tmp_path):
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
-    assert not (tmp_path / "manifest.json").exists() and (tmp_path / "job.json").exists()
+    assert not (tmp_path / "manifest.json").exists() and (tmp_path / ".pending.json").exists()
     time.sleep(0.5)  # tasks already running when the client died may still finish their shard
     kept = _complete_walk_files(shards, chunk, 40, total)
     damaged = sorted(kept)[0]
@@ -225,7 +224,7 @@ def test_dead_client_then_rerun_resumes(client, cluster, big_graph, tmp_path):
         after = (shards / name).stat()
         assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns), name
     _assert_same(tmp_path, graphemb.random_walks(g, **params, verbose=False))
-    assert not (tmp_path / "job.json").exists()
+    assert not (tmp_path / ".pending.json").exists()
     assert not [p for p in shards.iterdir() if ".tmp-" in p.name]
 
 

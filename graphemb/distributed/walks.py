@@ -12,9 +12,10 @@ How a run goes (docs/distributed.md):
    worker can create and write a file in the output folder.  Each failure is an
    error naming the address, version or path, raised before any walk.
 3. The output folder is opened on a worker: a complete manifest for the same
-   graph and parameters ends the run at once; otherwise ``job.json`` records the
-   job (a different job there is refused unless ``overwrite=True``) and the
-   shards already complete and valid are kept (resume).
+   graph and parameters ends the run at once; otherwise ``.pending.json`` records
+   the job (the file :func:`graphemb.write_walks` uses for the same purpose; a
+   different job there is refused unless ``overwrite=True``) and the shards
+   already complete and valid are kept (resume).
 4. The plan is scattered once to every worker (``broadcast=True``); one task
    per chunk of ``chunk_size`` walks generates its block with the serial kernel
    (GIL released, safe with several threads per worker), counts its nodes and
@@ -22,7 +23,7 @@ How a run goes (docs/distributed.md):
    idempotent: a task whose worker dies is rerun elsewhere and writes the same
    bytes.
 5. A last task writes ``nodes.npy`` and ``node_counts.npy``, then the manifest,
-   then removes ``job.json``, temporary files and shards of other chunk sizes.
+   then removes ``.pending.json``, temporary files and shards of other chunk sizes.
 
 Walk ``w`` depends only on ``(seed, w)``, so the shards hold the same bytes
 whatever the number of workers, threads per worker or chunk size.
@@ -54,17 +55,23 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 
 from .. import __version__
 from ..corpus import WalkCorpus
-from ..graph.csr import CSRGraph
-from ..shards import atomic_save_npy, shard_is_complete, shard_name, write_manifest, write_shard
+from ..shards import (
+    FORMAT,
+    FORMAT_VERSION,
+    atomic_save_npy,
+    shard_is_complete,
+    shard_name,
+    walk_params,
+    write_manifest,
+    write_shard,
+)
 from ..walks import WalkPlan, WalkStream, as_graph
 
 __all__ = ["random_walks"]
 
 logger = logging.getLogger(__name__)
 
-FORMAT = "graphemb-walks"
-FORMAT_VERSION = 1
-JOB_FILE = "job.json"
+PENDING_FILE = ".pending.json"  # same name and content as graphemb.write_walks's: either writer resumes the other
 MANIFEST_FILE = "manifest.json"
 SHARDS = "shards"
 
@@ -259,9 +266,17 @@ def _probe_output(store: _Store) -> str:
 
 
 def _same_job(a: dict, b: dict) -> str | None:
-    """Name of the first field where two job descriptions differ, or None."""
-    for key in ("graph", "walks", "num_walks_total"):
-        if a.get(key) != b.get(key):
+    """First field (``graph`` fingerprint or ``walks`` parameters) where two jobs differ, or None.
+
+    Either may be a pending record (``graph`` is the fingerprint) or a manifest
+    (``graph`` is a record holding it); the chunk size does not matter.
+    """
+    for key in ("graph", "walks"):
+        x, y = a.get(key), b.get(key)
+        if key == "graph":
+            x = x.get("fingerprint") if isinstance(x, dict) else x
+            y = y.get("fingerprint") if isinstance(y, dict) else y
+        if x != y:
             return key
     return None
 
@@ -280,19 +295,19 @@ def _open_task(store: _Store, job: dict, chunks: list[tuple[int, int]], overwrit
                 f"(there: {manifest.get(differs)!r}; here: {job[differs]!r}); pass overwrite=True or another output."
             )
         store.remove(MANIFEST_FILE)
-    previous = store.read_json(JOB_FILE)
+    previous = store.read_json(PENDING_FILE)
     trust = previous is not None and _same_job(previous, job) is None and not overwrite
     if previous is not None and not trust and not overwrite:
         differs = _same_job(previous, job)
         raise FileExistsError(
-            f"{store.path(JOB_FILE)} records an unfinished run with another {differs} "
+            f"{store.path(PENDING_FILE)} records an unfinished run with another {differs} "
             f"(there: {previous.get(differs)!r}; here: {job[differs]!r}); pass overwrite=True to discard it."
         )
     if not trust:
         for name in store.listdir(SHARDS):
             if name.startswith("w") and name.endswith(".npy"):
                 store.remove(posixpath.join(SHARDS, name))
-        store.write_json(JOB_FILE, job)
+        store.write_json(PENDING_FILE, job)
         return {"manifest": None, "complete": []}
     complete = [first for first, count in chunks if store.shard_complete(first, count, job["walks"]["walk_length"])]
     return {"manifest": None, "complete": complete}
@@ -336,7 +351,7 @@ def _finish_task(store: _Store, nodes: np.ndarray, counts: np.ndarray, manifest:
         store.write_json(MANIFEST_FILE, manifest)
     else:
         write_manifest(store.root, manifest)
-    store.remove(JOB_FILE)
+    store.remove(PENDING_FILE)
     keep = {f"{e['name']}.{part}.npy" for e in manifest["shards"] for part in ("walks", "lengths")}
     for name in store.listdir(SHARDS):
         stale_shard = name.startswith("w") and name.endswith(".npy") and name not in keep
@@ -428,10 +443,6 @@ def _node_ids_array(nodes: list) -> tuple[np.ndarray, str]:
     if all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in nodes):
         return np.asarray(nodes, dtype=np.int64), "int"
     return np.asarray([str(v) for v in nodes], dtype=np.str_), "str"
-
-
-def _fingerprint(graph: CSRGraph) -> str:
-    return graph.fingerprint()
 
 
 # --------------------------------------------------------------------- API
@@ -528,27 +539,14 @@ def random_walks(
     store = _Store(output, storage_options)
     total, size = stream.num_walks_total, stream.chunk_size
     chunks = [(first, min(size, total - first)) for first in range(0, total, size)]
-    job = {
-        "format": "graphemb-walks-job",
-        "graph": {
-            "fingerprint": _fingerprint(graph),
-            "num_nodes": graph.num_nodes,
-            "num_edges": graph.num_edges,
-            "directed": bool(graph.directed),
-            "weighted": bool(graph.weighted),
-        },
-        "walks": {
-            "walk_length": stream.walk_length,
-            "num_walks": stream.num_walks,
-            "p": stream.p,
-            "q": stream.q,
-            "weighted": stream.weighted,
-            "seed": stream.seed_,
-            "start_nodes": None,
-        },
-        "num_walks_total": total,
-        "chunk_size": size,
+    graph_info = {
+        "fingerprint": graph.fingerprint(),
+        "num_nodes": int(graph.num_nodes),
+        "num_edges": int(graph.num_edges),
+        "directed": bool(graph.directed),
+        "weighted": bool(graph.weighted),
     }
+    job = {"graph": graph_info["fingerprint"], "walks": walk_params(stream), "chunk_size": int(size)}
     timings: dict[str, Any] = {}
     client, own_client = _connect(client, float(timeout))
     try:
@@ -619,10 +617,11 @@ def random_walks(
             "format_version": FORMAT_VERSION,
             "graphemb_version": __version__,
             "created": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "graph": job["graph"],
+            "graph": graph_info,
             "walks": job["walks"],
             "num_walks_total": total,
             "num_tokens": int(sum(e["num_tokens"] for e in shards)),
+            "walk_length": stream.walk_length,
             "node_ids": {"file": "nodes.npy", "kind": kind},
             "node_counts": "node_counts.npy",
             "shards": shards,
