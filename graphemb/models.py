@@ -300,7 +300,7 @@ class _RandomWalkEmbedding:
         )
 
     # ------------------------------------------------------------------ fit
-    def fit(self, graph: Any, y: Any = None) -> _RandomWalkEmbedding:
+    def fit(self, graph: Any, y: Any = None, *, client: Any = None) -> _RandomWalkEmbedding:
         """Learn one vector per node of ``graph``.
 
         Parameters
@@ -313,6 +313,13 @@ class _RandomWalkEmbedding:
             matrices.
         y : None
             Ignored (scikit-learn convention).
+        client : distributed.Client or str, optional
+            Walk on this Dask cluster (a client or a scheduler address; needs
+            ``graphemb[distributed]``), then train here from the walk shards:
+            the walks, hence the embedding, are those of a fit without a
+            client.  The shards go to ``workdir/walks``, which every worker
+            must share; without ``workdir`` a temporary folder of this machine
+            is used, which suits only a cluster on this machine (LocalCluster).
 
         Returns
         -------
@@ -340,7 +347,9 @@ class _RandomWalkEmbedding:
             g, self.walk_length, self.num_walks, p=p, q=q, weighted=self.weighted, seed=walk_seed,
             workers=self.workers, verbose=self.verbose, chunk_size=plan.chunk_walks,
         )  # fmt: skip
-        if not plan.spill:
+        if client is not None:
+            _train_on_cluster(trainer, stream, g, client, self.workdir, self.verbose)
+        elif not plan.spill:
             corpus = stream.to_corpus()
             trainer.fit(corpus, num_nodes=g.num_nodes, node_counts=corpus.node_counts(g.num_nodes))
         else:
@@ -386,6 +395,23 @@ def _train_spilled(trainer: SGNS, stream: WalkStream, g: CSRGraph, workdir: Any,
         Path(workdir).mkdir(parents=True, exist_ok=True)
         write_walks(stream, folder, graph=g, overwrite=True)
         corpus = read_walks(folder, graph=g)
+    trainer.fit(corpus, num_nodes=g.num_nodes, node_counts=corpus.node_counts)
+
+
+def _train_on_cluster(trainer: SGNS, stream: WalkStream, g: CSRGraph, client: Any, workdir: Any, verbose: bool) -> None:
+    """Walk on a Dask cluster into ``workdir/walks`` (or a temporary folder), then train from the shards here."""
+    from .distributed import random_walks as cluster_walks  # lazy: the core never imports Dask
+
+    if workdir is None:
+        with tempfile.TemporaryDirectory(prefix="graphemb-walks-") as tmp:
+            _train_on_cluster(trainer, stream, g, client, tmp, verbose)
+        return
+    folder = Path(workdir) / "walks"
+    cluster_walks(
+        g, client, folder, walk_length=stream.walk_length, num_walks=stream.num_walks, p=stream.p, q=stream.q,
+        weighted=stream.weighted, seed=stream.seed_, chunk_size=stream.chunk_size, verbose=verbose,
+    )  # fmt: skip
+    corpus = read_walks(folder, graph=g)
     trainer.fit(corpus, num_nodes=g.num_nodes, node_counts=corpus.node_counts)
 
 

@@ -299,3 +299,18 @@ def test_core_does_not_import_dask():
     code = "import sys, graphemb; bad = [m for m in ('dask', 'distributed') if m in sys.modules]; print(bad)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# ------------------------------------------------------------------ models
+def test_model_fit_with_client_walks_on_the_cluster(client, tmp_path):
+    """Walks on the cluster, training here from the shards: the embedding of a fit without client."""
+    g = _small_graph()
+    params = dict(dimensions=8, walk_length=10, num_walks=4, p=0.5, q=2.0, window=3, workers=1, seed=4, verbose=False)
+    here = graphemb.Node2Vec(**params, workdir=tmp_path / "here", memory_limit="1G").fit(g)
+    model = graphemb.Node2Vec(**params, workdir=tmp_path / "cluster").fit(g, client=client)
+    walks = graphemb.read_walks(tmp_path / "cluster" / "walks", graph=g)
+    assert walks.manifest["walks"]["seed"] != 4  # the walk seed derived from the model seed
+    np.testing.assert_array_equal(model.embedding_.vectors, here.embedding_.vectors)
+    assert model.embedding_.nodes == g.nodes
+    deepwalk = graphemb.DeepWalk(dimensions=4, walk_length=5, num_walks=2, workers=1, seed=1, verbose=False)
+    assert deepwalk.fit(g, client=client).embedding_.vectors.shape == (g.num_nodes, 4)  # temporary folder
