@@ -5,7 +5,8 @@ Graph: the seeded Chung-Lu power-law graph of the scale benchmark
 the same walk directory (shards + manifest):
 
 * ``in-process``: one process, numba's parallel kernel with 2 threads, each
-  chunk written as a shard (what ``graphemb.write_walks(WalkStream(...))`` does);
+  chunk counted (the tasks' kernel) and written as a shard (what
+  ``graphemb.write_walks(WalkStream(...))`` does);
 * ``cluster 2x1``: ``LocalCluster(n_workers=2, threads_per_worker=1)``, one task per shard;
 * ``cluster 1x2``: ``LocalCluster(n_workers=1, threads_per_worker=2)``.
 
@@ -48,7 +49,15 @@ from graphemb.walks import WalkStream  # noqa: E402
 
 
 def _peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
+    """Peak RSS of this process (VmHWM: per address space; ru_maxrss would carry the parent's over fork + exec)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
 
 
 def _load() -> str:
@@ -66,6 +75,7 @@ def in_process(graph, out: Path, args) -> dict:
     t_start = time.perf_counter()
     stream = WalkStream(graph, args.walk_length, args.num_walks, p=args.p, q=args.q, seed=args.seed,
                         workers=2, chunk_size=args.chunk_size, verbose=False)  # fmt: skip
+    plan = stream.plan()
     counts = np.zeros(graph.num_nodes, dtype=np.int64)
     walk_s = write_s = count_s = 0.0
     entries = []
@@ -77,7 +87,7 @@ def in_process(graph, out: Path, args) -> dict:
         if chunk is None:
             break
         walk_s += t1 - t0
-        counts += chunk.node_counts(graph.num_nodes)
+        plan.count_nodes(chunk.walks, chunk.lengths, counts)  # the cluster tasks' counting kernel
         t2 = time.perf_counter()
         count_s += t2 - t1
         entries.append(write_shard(out, chunk.start, chunk.walks, chunk.lengths))

@@ -26,10 +26,11 @@ import numpy as np
 from ._memory import NODE_ID_BYTES, MemoryPlan, parse_size, plan_fit
 from ._rng import normalize_seed
 from ._validation import check_bool, check_float, check_int
+from .corpus import WalkCorpus
 from .embedding import Embedding
 from .graph.csr import CSRGraph
 from .sgns import SGNS
-from .shards import read_walks, walk_params, write_walks
+from .shards import ShardedCorpus, read_walks, walk_params, write_walks
 from .walks import WalkStream, as_graph
 
 __all__ = ["DeepWalk", "Node2Vec"]
@@ -299,6 +300,105 @@ class _RandomWalkEmbedding:
             short_walks=bool(g.directed),
         )
 
+    def walk_stream(self, graph: Any, chunk_size: int | None = None) -> WalkStream:
+        """The walks :meth:`fit` would train on, as a :class:`WalkStream` (for staged runs).
+
+        The walk seed is derived from the run seed exactly as in :meth:`fit`, so
+        ``write_walks(model.walk_stream(g), d)`` followed by
+        ``model.fit_walks(read_walks(d))`` equals ``model.fit(g)`` (bit for bit
+        with ``workers=1``).  Sets ``seed_`` (the resolved run seed).
+
+        Parameters
+        ----------
+        graph : CSRGraph or convertible
+        chunk_size : int, optional
+            Walks per chunk (shard); does not change the walks.
+
+        Returns
+        -------
+        WalkStream
+        """
+        self.validate()
+        seed_, _ = normalize_seed(self.seed)
+        self.seed_ = seed_
+        return self._stream(self._as_graph(graph), seed_, chunk_size)
+
+    def _stream(self, g: CSRGraph, seed_: int, chunk_size: int | None) -> WalkStream:
+        """The walk stream of run seed ``seed_`` (its walk seed derived as in :meth:`fit`)."""
+        p, q = self._walk_bias()
+        walk_seed, _ = _derive_seeds(seed_)
+        return WalkStream(
+            g, self.walk_length, self.num_walks, p=p, q=q, weighted=self.weighted, seed=walk_seed,
+            workers=self.workers, verbose=self.verbose, chunk_size=chunk_size,
+        )  # fmt: skip
+
+    def fit_walks(self, walks: Any) -> _RandomWalkEmbedding:
+        """Learn vectors from walks made elsewhere (the training half of :meth:`fit`).
+
+        Parameters
+        ----------
+        walks : str, PathLike, ShardedCorpus or WalkCorpus
+            A walk directory (opened with :func:`graphemb.read_walks`), an open
+            one, or an in-memory corpus that carries its ``nodes``.  The
+            training seed is derived from ``seed`` as in :meth:`fit`; the walk
+            parameters of the model are not used.
+
+        Returns
+        -------
+        self
+            With ``embedding_`` (one vector per node id of the corpus, nodes
+            that never occur included), ``seed_``, ``loss_``, ``memory_plan_``;
+            ``graph_`` is None.
+
+        Raises
+        ------
+        ValueError
+            For an invalid parameter or walk directory.
+        MemoryError
+            If the vector tables cannot fit in ``memory_limit``.
+        """
+        self.validate()
+        owner = type(self).__name__
+        if isinstance(walks, (str, os.PathLike)):
+            walks = read_walks(walks)
+        if isinstance(walks, ShardedCorpus):
+            nodes, counts, on_disk = walks.nodes, walks.node_counts, True
+        elif isinstance(walks, WalkCorpus):
+            if walks.nodes is None:
+                raise ValueError(f"The corpus passed to {owner}.fit_walks has no node ids; build it with nodes=.")
+            nodes, on_disk = list(walks.nodes), False
+            counts = walks.node_counts(len(nodes))
+        else:
+            raise ValueError(
+                f"{owner}.fit_walks takes a walk directory, a ShardedCorpus or a WalkCorpus. "
+                f"Got {type(walks).__name__}."
+            )
+        n = len(nodes)
+        seed_, _ = normalize_seed(self.seed)
+        _, train_seed = _derive_seeds(seed_)
+        corpus_bytes = 4 * len(walks) * (walks.walk_length + 1) if not on_disk else 0
+        plan = plan_fit(
+            num_nodes=n,
+            num_arcs=0,
+            weighted=False,
+            dimensions=self.dimensions,
+            walk_length=walks.walk_length,
+            num_walks_total=walks.num_walks_total if on_disk else len(walks),
+            graph_bytes=NODE_ID_BYTES * n,
+            memory_limit=self.memory_limit,
+            in_memory_max=-1 if on_disk else corpus_bytes,
+        )
+        logger.info("%s.fit_walks: %d nodes, seed %d; %s", owner, n, seed_, plan.describe())
+        plan.check(f"{owner}.fit_walks")
+        trainer = self._trainer(train_seed)
+        trainer.fit(walks, num_nodes=n, node_counts=counts)
+        self.embedding_ = Embedding(nodes, trainer.input_vectors_)
+        self.seed_ = seed_
+        self.loss_ = trainer.loss_
+        self.graph_ = None
+        self.memory_plan_ = plan
+        return self
+
     # ------------------------------------------------------------------ fit
     def fit(self, graph: Any, y: Any = None, *, client: Any = None) -> _RandomWalkEmbedding:
         """Learn one vector per node of ``graph``.
@@ -335,18 +435,14 @@ class _RandomWalkEmbedding:
         """
         self.validate()
         owner = type(self).__name__
-        p, q = self._walk_bias()
         seed_, _ = normalize_seed(self.seed)
-        walk_seed, train_seed = _derive_seeds(seed_)
+        _, train_seed = _derive_seeds(seed_)
         trainer = self._trainer(train_seed)
         g = self._as_graph(graph)
         plan = self.memory_plan(g)
         logger.info("%s: %r, seed %d; %s", owner, g, seed_, plan.describe())
         plan.check(f"{owner}.fit")  # refused here, before the walks and the vector tables are allocated
-        stream = WalkStream(
-            g, self.walk_length, self.num_walks, p=p, q=q, weighted=self.weighted, seed=walk_seed,
-            workers=self.workers, verbose=self.verbose, chunk_size=plan.chunk_walks,
-        )  # fmt: skip
+        stream = self._stream(g, seed_, plan.chunk_walks)
         if client is not None:
             _train_on_cluster(trainer, stream, g, client, self.workdir, self.verbose)
         elif not plan.spill:

@@ -314,3 +314,23 @@ def test_model_fit_with_client_walks_on_the_cluster(client, tmp_path):
     assert model.embedding_.nodes == g.nodes
     deepwalk = graphemb.DeepWalk(dimensions=4, walk_length=5, num_walks=2, workers=1, seed=1, verbose=False)
     assert deepwalk.fit(g, client=client).embedding_.vectors.shape == (g.num_nodes, 4)  # temporary folder
+
+
+# --------------------------------------------------------------------- CLI
+def test_cli_walk_with_scheduler_equals_walk_here(client, cluster, tmp_path, capsys):
+    from graphemb import cli
+
+    edges = tmp_path / "g.txt"
+    g = nx.barabasi_albert_graph(200, 2, seed=1)
+    edges.write_text("".join(f"{u} {v}\n" for u, v in g.edges))
+    common = ["--input", str(edges), "--walk-length", "7", "--num-walks", "3", "--p", "0.5", "--seed", "9", "--quiet"]
+    assert cli.main(["walk", *common, "--output", str(tmp_path / "here")]) == 0
+    args = ["walk", *common, "--output", str(tmp_path / "there"), "--scheduler", cluster.scheduler_address]
+    assert cli.main(args) == 0
+    here, there = graphemb.read_walks(tmp_path / "here"), graphemb.read_walks(tmp_path / "there")
+    assert there.to_corpus().walks.tobytes() == here.to_corpus().walks.tobytes()
+    assert there.manifest["metadata"] == here.manifest["metadata"]  # run seed kept for 'graphemb train'
+    capsys.readouterr()
+    bad = ["walk", *common, "--output", str(tmp_path / "x"), "--scheduler", "tcp://127.0.0.1:1", "--format", "text"]
+    assert cli.main(bad) == 2
+    assert "--format text" in capsys.readouterr().err

@@ -383,3 +383,16 @@ def test_walk_plan_refuses_bad_blocks(hub):
         plan.fill(0, np.empty((2, 4), dtype=np.int64), np.empty(2, dtype=np.int32))
     with pytest.raises(ValueError, match="threads"):
         plan.generate(0, 2, threads=0)
+
+
+def test_walk_plan_count_nodes_equals_bincount_and_skips_padding():
+    g = _directed([(0, 1), (1, 2), (2, 0), (2, 3)], 4)  # dead end at 3: padded walks
+    plan = WalkStream(g, walk_length=6, num_walks=5, seed=2, verbose=False).plan()
+    walks, lengths = plan.generate(0, 20)
+    expected = WalkCorpus(walks, lengths).node_counts(4)
+    np.testing.assert_array_equal(plan.count_nodes(walks, lengths), expected)
+    counts = np.ones(4, dtype=np.int64)
+    assert plan.count_nodes(walks, lengths, counts) is counts
+    np.testing.assert_array_equal(counts, expected + 1)
+    with pytest.raises(ValueError, match=r"int64\[4\]"):
+        plan.count_nodes(walks, lengths, np.zeros(3, dtype=np.int64))

@@ -313,12 +313,12 @@ def _open_task(store: _Store, job: dict, chunks: list[tuple[int, int]], overwrit
     return {"manifest": None, "complete": complete}
 
 
-def _walk_task(plan: WalkPlan, store: _Store, first: int, count: int, num_nodes: int) -> tuple[dict, np.ndarray, dict]:
+def _walk_task(plan: WalkPlan, store: _Store, first: int, count: int) -> tuple[dict, np.ndarray, dict]:
     """Generate walks ``first .. first + count - 1`` with the serial kernel, count them, write their shard."""
     t0 = time.perf_counter()
     walks, lengths = plan.generate(first, count, threads=1)
     t1 = time.perf_counter()
-    counts = WalkCorpus(walks, lengths).node_counts(num_nodes)
+    counts = plan.count_nodes(walks, lengths)  # GIL released, unlike np.bincount
     t2 = time.perf_counter()
     entry = store.write_shard(first, walks, lengths)
     t3 = time.perf_counter()
@@ -459,6 +459,7 @@ def random_walks(
     seed: int | None = None,
     chunk_size: int | None = None,
     overwrite: bool = False,
+    metadata: dict | None = None,
     storage_options: dict | None = None,
     timeout: float = 30.0,
     verbose: bool = True,
@@ -487,6 +488,9 @@ def random_walks(
         Replace a folder holding walks of another graph or other parameters
         (otherwise refused).  An unfinished run of the same job is resumed
         either way unless ``overwrite`` is True.
+    metadata : dict, optional
+        JSON-serialisable extras stored under the manifest's ``metadata`` key
+        (as :func:`graphemb.write_walks` does).
     storage_options : dict, optional
         fsspec options for a URL ``output``.
     timeout : float, default 30
@@ -571,9 +575,7 @@ def random_walks(
             if first in complete:
                 futures.append(client.submit(_count_task, store, first, count, graph.num_nodes, key=key, retries=2))
             else:
-                futures.append(
-                    client.submit(_walk_task, plan, store, first, count, graph.num_nodes, key=key, retries=2)
-                )
+                futures.append(client.submit(_walk_task, plan, store, first, count, key=key, retries=2))
         logger.info(
             "%s: %d walks in %d tasks on %d workers (%d threads), %d shards kept from an earlier run",
             owner, total, len(chunks), len(nthreads), sum(nthreads.values()), len(complete),
@@ -626,8 +628,12 @@ def random_walks(
             "node_counts": "node_counts.npy",
             "shards": shards,
         }
+        if metadata is not None:
+            manifest["metadata"] = dict(metadata)
         t0 = time.perf_counter()
-        manifest = client.submit(_finish_task, store, nodes, counts, manifest, pure=False).result()
+        arrays = client.scatter([nodes, counts], hash=False)  # 16 bytes per node: not inside the task itself
+        manifest = client.submit(_finish_task, store, *arrays, manifest, pure=False).result()
+        client.cancel(arrays)
         timings["finish_s"] = time.perf_counter() - t0
         timings.update(summed, tasks_per_worker=per_worker, resumed=len(complete), wall_s=time.perf_counter() - t_start)
         if stats is not None:

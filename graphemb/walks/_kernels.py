@@ -553,3 +553,25 @@ def walk_block_serial(
                 lengths,
                 states,
             )
+
+
+@njit(cache=True, nogil=True)
+def add_node_counts(walks, lengths, counts):
+    """Add the occurrences of every node in a block of walks to ``counts`` (GIL released).
+
+    Parameters
+    ----------
+    walks : int32[b, walk_length]
+        Padded walks (entries at or past ``lengths[j]`` are ignored).
+    lengths : int32[b]
+    counts : int64[num_nodes]
+        Updated in place.
+
+    Notes
+    -----
+    O(sum(lengths)) time, no allocation.  ``np.bincount`` holds the GIL, which
+    serialises the threads of a Dask worker; this kernel does not.
+    """
+    for j in range(walks.shape[0]):
+        for i in range(lengths[j]):
+            counts[walks[j, i]] += 1

@@ -200,9 +200,7 @@ class WalkPlan:
                 f"got {out.dtype}{list(out.shape)} and {lengths.dtype}{list(lengths.shape)}."
             )
         if first < 0 or first + b > self.num_walks_total:
-            raise ValueError(
-                f"WalkPlan.fill: walks {first}..{first + b - 1} lie outside [0, {self.num_walks_total})."
-            )
+            raise ValueError(f"WalkPlan.fill: walks {first}..{first + b - 1} lie outside [0, {self.num_walks_total}).")
         threads = check_int(threads, "threads", "WalkPlan.fill", minimum=1)
         states = np.empty(b if self.mode != K.MODE_NODE2VEC else 0, dtype=np.uint64)  # 8 bytes per walk
         args = (
@@ -233,6 +231,33 @@ class WalkPlan:
             K.walk_block(*args)
         finally:
             numba.set_num_threads(previous)
+
+    def count_nodes(self, walks: np.ndarray, lengths: np.ndarray, counts: np.ndarray | None = None) -> np.ndarray:
+        """Occurrences of each node in a block of walks, added to ``counts`` (GIL released).
+
+        Parameters
+        ----------
+        walks : int32[b, walk_length], lengths : int32[b]
+            As filled by :meth:`fill`.
+        counts : int64[num_nodes], optional
+            Updated in place; a new zero array when None.
+
+        Returns
+        -------
+        ndarray of int64, shape (num_nodes,)
+            ``counts``; O(sum(lengths)) time, ``8 num_nodes`` bytes when allocated.
+        """
+        n = self.indptr.shape[0] - 1
+        if counts is None:
+            counts = np.zeros(n, dtype=np.int64)
+        elif counts.shape != (n,) or counts.dtype != np.int64:
+            raise ValueError(f"WalkPlan.count_nodes needs counts int64[{n}]; got {counts.dtype}{list(counts.shape)}.")
+        walks = np.ascontiguousarray(walks, dtype=np.int32)
+        lengths = np.ascontiguousarray(lengths, dtype=np.int32)
+        if walks.ndim != 2 or lengths.shape != (walks.shape[0],):
+            raise ValueError("WalkPlan.count_nodes needs walks int32[b, L] and lengths int32[b].")
+        K.add_node_counts(walks, lengths, counts)
+        return counts
 
     def generate(self, first: int, count: int, threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
         """Allocate and fill walks ``first .. first + count - 1``.
