@@ -178,6 +178,11 @@ def test_done_folder_returns_its_manifest_and_other_job_is_refused(client, tmp_p
         gd.random_walks(g, client, tmp_path, chunk_size=300, verbose=False, **{**PARAMS, "seed": 12})
     gd.random_walks(g, client, tmp_path, chunk_size=300, verbose=False, overwrite=True, **{**PARAMS, "seed": 12})
     _assert_same(tmp_path, graphemb.random_walks(g, **{**PARAMS, "seed": 12}, verbose=False))
+    stray = tmp_path / "stray"
+    (stray / "shards").mkdir(parents=True)
+    (stray / "shards" / "w000000000000.walks.npy").write_bytes(b"not ours")
+    with pytest.raises(FileExistsError, match="shards of an unknown run"):
+        gd.random_walks(g, client, stray, verbose=False, **PARAMS)
 
 
 _CLIENT_SCRIPT = """

@@ -54,7 +54,6 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     ) from exc
 
 from .. import __version__
-from ..corpus import WalkCorpus
 from ..shards import (
     FORMAT,
     FORMAT_VERSION,
@@ -304,9 +303,14 @@ def _open_task(store: _Store, job: dict, chunks: list[tuple[int, int]], overwrit
             f"(there: {previous.get(differs)!r}; here: {job[differs]!r}); pass overwrite=True to discard it."
         )
     if not trust:
-        for name in store.listdir(SHARDS):
-            if name.startswith("w") and name.endswith(".npy"):
-                store.remove(posixpath.join(SHARDS, name))
+        shards = [name for name in store.listdir(SHARDS) if name.startswith("w") and name.endswith(".npy")]
+        if shards and not overwrite:
+            raise FileExistsError(
+                f"{store.path(SHARDS)} holds shards of an unknown run (no {PENDING_FILE} or manifest); "
+                "pass overwrite=True to replace them, or another output."
+            )
+        for name in shards:
+            store.remove(posixpath.join(SHARDS, name))
         store.write_json(PENDING_FILE, job)
         return {"manifest": None, "complete": []}
     complete = [first for first, count in chunks if store.shard_complete(first, count, job["walks"]["walk_length"])]
@@ -326,12 +330,12 @@ def _walk_task(plan: WalkPlan, store: _Store, first: int, count: int) -> tuple[d
     return entry, counts, timing
 
 
-def _count_task(store: _Store, first: int, count: int, num_nodes: int) -> tuple[dict, np.ndarray, dict]:
+def _count_task(plan: WalkPlan, store: _Store, first: int, count: int) -> tuple[dict, np.ndarray, dict]:
     """A shard kept from an earlier run: read it back and count its nodes."""
     t0 = time.perf_counter()
     walks, lengths = store.load_shard(first)
     lengths = np.asarray(lengths)
-    counts = WalkCorpus(np.asarray(walks), lengths).node_counts(num_nodes)
+    counts = plan.count_nodes(walks, lengths)
     entry = {
         "name": shard_name(first),
         "first_walk": int(first),
@@ -573,7 +577,7 @@ def random_walks(
         for first, count in chunks:
             key = f"graphemb-walks-{token}-{first:012d}"
             if first in complete:
-                futures.append(client.submit(_count_task, store, first, count, graph.num_nodes, key=key, retries=2))
+                futures.append(client.submit(_count_task, plan, store, first, count, key=key, retries=2))
             else:
                 futures.append(client.submit(_walk_task, plan, store, first, count, key=key, retries=2))
         logger.info(
