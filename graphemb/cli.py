@@ -188,10 +188,12 @@ def _check_output(path: str) -> None:
 
 
 def _save(embedding: Any, path: str, fmt: str) -> None:
+    t0 = time.perf_counter()
     if fmt == "npz":
         embedding.save(path)
     else:
         embedding.save_word2vec_format(path)
+    logger.info("phase write: %s in %.2f s", path, time.perf_counter() - t0)
 
 
 def _cmd_embed(args: argparse.Namespace) -> int:
