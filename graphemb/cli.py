@@ -425,7 +425,7 @@ def _cmd_walk(args: argparse.Namespace) -> int:
             stream, args.output, overwrite=args.overwrite, metadata={"run_seed": model.seed_, "command": "walk"}
         )
         what = f"{manifest['num_walks_total']} walks, {manifest['num_tokens']} tokens, {len(manifest['shards'])} shards"
-    logger.info("walk: %s in %.2f s", what, time.perf_counter() - t1)
+    logger.info("phase walk: %s in %.2f s", what, time.perf_counter() - t1)
     if not args.quiet:
         _write(
             f"graphemb: wrote {what} to {args.output} (seed {model.seed_}, {time.perf_counter() - t0:.1f} s)",

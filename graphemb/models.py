@@ -393,6 +393,7 @@ class _RandomWalkEmbedding:
         plan.check(f"{owner}.fit_walks")
         trainer = self._trainer(train_seed)
         trainer.fit(walks, num_nodes=n, node_counts=counts)
+        logger.info("phase train: %.2f s", getattr(trainer, "train_seconds_", float("nan")))
         self.embedding_ = Embedding(nodes, trainer.input_vectors_)
         self.seed_ = seed_
         self.loss_ = trainer.loss_
