@@ -188,10 +188,12 @@ def _check_output(path: str) -> None:
 
 
 def _save(embedding: Any, path: str, fmt: str) -> None:
+    t0 = time.perf_counter()
     if fmt == "npz":
         embedding.save(path)
     else:
         embedding.save_word2vec_format(path)
+    logger.info("phase write: %s in %.2f s", path, time.perf_counter() - t0)
 
 
 def _cmd_embed(args: argparse.Namespace) -> int:
@@ -429,7 +431,7 @@ def _cmd_walk(args: argparse.Namespace) -> int:
             stream, args.output, overwrite=args.overwrite, metadata={"run_seed": model.seed_, "command": "walk"}
         )
         what = f"{manifest['num_walks_total']} walks, {manifest['num_tokens']} tokens, {len(manifest['shards'])} shards"
-    logger.info("walk: %s in %.2f s", what, time.perf_counter() - t1)
+    logger.info("phase walk: %s in %.2f s", what, time.perf_counter() - t1)
     if not args.quiet:
         _write(
             f"graphemb: wrote {what} to {args.output} (seed {model.seed_}, {time.perf_counter() - t0:.1f} s)",

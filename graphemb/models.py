@@ -18,6 +18,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -392,6 +393,7 @@ class _RandomWalkEmbedding:
         plan.check(f"{owner}.fit_walks")
         trainer = self._trainer(train_seed)
         trainer.fit(walks, num_nodes=n, node_counts=counts)
+        logger.info("phase train: %.2f s", getattr(trainer, "train_seconds_", float("nan")))
         self.embedding_ = Embedding(nodes, trainer.input_vectors_)
         self.seed_ = seed_
         self.loss_ = trainer.loss_
@@ -446,10 +448,14 @@ class _RandomWalkEmbedding:
         if client is not None:
             _train_on_cluster(trainer, stream, g, client, self.workdir, self.verbose)
         elif not plan.spill:
+            t0 = time.perf_counter()
             corpus = stream.to_corpus()
-            trainer.fit(corpus, num_nodes=g.num_nodes, node_counts=corpus.node_counts(g.num_nodes))
+            counts = corpus.node_counts(g.num_nodes)
+            logger.info("phase walk: %d walks in memory in %.2f s", len(corpus), time.perf_counter() - t0)
+            trainer.fit(corpus, num_nodes=g.num_nodes, node_counts=counts)
         else:
             _train_spilled(trainer, stream, g, self.workdir, owner)
+        logger.info("phase train: %.2f s", getattr(trainer, "train_seconds_", float("nan")))
         self.memory_plan_ = plan
         self.embedding_ = Embedding(g.nodes, trainer.input_vectors_)
         self.seed_ = seed_
@@ -489,8 +495,11 @@ def _train_spilled(trainer: SGNS, stream: WalkStream, g: CSRGraph, workdir: Any,
             logger.info("%s: reusing the walks of %s (same graph, parameters and seed)", owner, folder)
     if corpus is None:
         Path(workdir).mkdir(parents=True, exist_ok=True)
+        t0 = time.perf_counter()
         write_walks(stream, folder, graph=g, overwrite=True)
         corpus = read_walks(folder, graph=g)
+        logger.info("phase walk: %d walks spilled to %s in %.2f s", corpus.num_walks_total, folder,
+                    time.perf_counter() - t0)  # fmt: skip
     trainer.fit(corpus, num_nodes=g.num_nodes, node_counts=corpus.node_counts)
 
 
