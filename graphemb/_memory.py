@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["available_memory", "check_allocation", "format_bytes"]
+__all__ = ["available_memory", "check_allocation", "format_bytes", "peak_rss"]
 
 
 def available_memory() -> int | None:
@@ -77,3 +77,15 @@ def check_allocation(nbytes: int, what: str, alternative: str, fraction: float =
             f"{what} needs about {format_bytes(nbytes)}, more than the {format_bytes(budget)} "
             f"this machine can spare ({format_bytes(avail)} available). {alternative}"
         )
+
+
+def peak_rss() -> str:
+    """Peak resident memory of this process so far, formatted (``'?'`` where the OS does not say)."""
+    try:
+        import resource
+        import sys
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return format_bytes(peak if sys.platform == "darwin" else peak * 1024)  # macOS: bytes; Linux: KiB
+    except (ImportError, OSError, ValueError):
+        return "?"

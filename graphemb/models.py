@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import inspect
 import logging
+import time
 from typing import Any
 
 import numpy as np
 
-from ._memory import format_bytes
+from ._memory import format_bytes, peak_rss
 from ._rng import normalize_seed
 from ._validation import check_bool, check_float, check_int
 from .embedding import Embedding
@@ -288,7 +289,16 @@ class _RandomWalkEmbedding:
             seed_,
         )
         if corpus_bytes <= _IN_MEMORY_CORPUS_BYTES:
+            t_walks = time.perf_counter()
             corpus = stream.to_corpus()
+            logger.info(
+                "%s walks: %d walks, %d tokens in %.2f s, peak RSS %s",
+                owner,
+                stream.num_walks_total,
+                corpus.num_tokens,
+                time.perf_counter() - t_walks,
+                peak_rss(),
+            )
             trainer.fit(corpus, num_nodes=g.num_nodes, node_counts=corpus.node_counts(g.num_nodes))
         else:
             trainer.fit(stream, num_nodes=g.num_nodes)

@@ -680,7 +680,7 @@ def read_mat(
     label_matrix_name: str | None = "group",
     *,
     directed: bool | None = None,
-) -> tuple[CSRGraph, dict[int, list[int]] | None]:
+) -> tuple[CSRGraph | None, dict[int, list[int]] | None]:
     """Read a MATLAB ``.mat`` benchmark (DeepWalk's and node2vec's ``network`` / ``group``).
 
     Node ids are the matrix rows ``0..n-1`` and labels the columns ``0..c-1``
@@ -692,9 +692,10 @@ def read_mat(
     ----------
     path : str or path
         ``.mat`` file (MATLAB v4-v7.2; v7.3 files are HDF5 and need h5py).
-    adj_matrix_name : str, default "network"
+    adj_matrix_name : str or None, default "network"
         Variable holding the (n, n) adjacency matrix (DeepWalk's
-        ``--matfile-variable-name``).
+        ``--matfile-variable-name``); None reads only the labels (``graph``
+        is then None).
     label_matrix_name : str or None, default "group"
         Variable holding the (n, c) label indicator matrix; None reads no
         labels.
@@ -733,11 +734,15 @@ def read_mat(
         raise ValueError(f"{path}: not a readable MATLAB .mat file ({type(err).__name__}: {err}).") from None
     keys = sorted(k for k in mat if not k.startswith("__"))
     for flag, name in (("adj_matrix_name", adj_matrix_name), ("label_matrix_name", label_matrix_name)):
-        if name is not None and name not in mat:
+        if name is not None and (not isinstance(name, str) or name not in mat):
             raise ValueError(
                 f"{path}: no variable {name!r} (the {flag}); the file holds {keys}. "
                 f"Pass the right name (CLI: --{flag.replace('_', '-')})."
             )
+    if adj_matrix_name is None:
+        if label_matrix_name is None:
+            raise ValueError(f"{owner}: adj_matrix_name and label_matrix_name are both None; nothing to read.")
+        return None, _mat_labels(mat, label_matrix_name, None, path)
     network = mat[adj_matrix_name]
     if not (sp.issparse(network) or isinstance(network, np.ndarray)) or network.ndim != 2:
         raise ValueError(f"{path}: {adj_matrix_name!r} is not a 2-D matrix (got {type(network).__name__}).")
@@ -749,18 +754,23 @@ def read_mat(
     graph = CSRGraph.from_scipy(network, directed=directed)
     if label_matrix_name is None:
         return graph, None
-    group = mat[label_matrix_name]
+    return graph, _mat_labels(mat, label_matrix_name, (adj_matrix_name, n), path)
+
+
+def _mat_labels(mat: dict, name: str, network: tuple[str, int] | None, path: str) -> dict[int, list[int]]:
+    """Row -> label columns of the indicator matrix ``mat[name]`` (rows checked against the network's size)."""
+    import scipy.sparse as sp
+
+    group = mat[name]
     if not (sp.issparse(group) or isinstance(group, np.ndarray)) or group.ndim != 2:
-        raise ValueError(f"{path}: {label_matrix_name!r} is not a 2-D matrix (got {type(group).__name__}).")
+        raise ValueError(f"{path}: {name!r} is not a 2-D matrix (got {type(group).__name__}).")
     group = sp.coo_array(sp.csr_array(group))
-    if group.shape[0] != n:
-        raise ValueError(
-            f"{path}: {label_matrix_name!r} has {group.shape[0]} rows but {adj_matrix_name!r} has {n} nodes."
-        )
+    if network is not None and group.shape[0] != network[1]:
+        raise ValueError(f"{path}: {name!r} has {group.shape[0]} rows but {network[0]!r} has {network[1]} nodes.")
     labels: dict[int, list[int]] = {}
     keep = group.data != 0
     rows, cols = group.row[keep], group.col[keep]
     order = np.lexsort((cols, rows))
     for i, j in zip(rows[order].tolist(), cols[order].tolist(), strict=True):
         labels.setdefault(int(i), []).append(int(j))
-    return graph, labels
+    return labels
