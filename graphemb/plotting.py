@@ -196,7 +196,10 @@ def plot_loss(loss: Sequence[float] | np.ndarray, ax: Any = None, title: str = "
         fig, ax = plt.subplots(figsize=(5.0, 3.2))
     else:
         fig = ax.figure
+    from matplotlib.ticker import MaxNLocator
+
     ax.plot(np.arange(1, y.size + 1), y, marker="o", ms=3)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("epoch")
     ax.set_ylabel("mean loss per logit")
     ax.set_title(title, fontsize=10)
