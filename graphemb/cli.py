@@ -1,4 +1,4 @@
-"""Command line: ``graphemb embed | evaluate | demo`` (also ``python -m graphemb``).
+"""Command line: ``graphemb embed | evaluate | plot | demo`` (also ``python -m graphemb``).
 
 The CLI only parses flags and calls the public API.  Flags follow the node2vec
 reference implementation and PecanPy (``--walk-length``, ``--num-walks``,
@@ -117,11 +117,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Node embeddings (DeepWalk, node2vec) with numba random walks and skip-gram.",
     )
     parser.add_argument("--version", action="version", version=f"graphemb {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="{embed,evaluate,demo}")
+    sub = parser.add_subparsers(dest="command", metavar="{embed,evaluate,plot,demo}")
 
     embed = sub.add_parser(
         "embed",
-        help="learn node2vec embeddings from an edge-list file",
+        help="learn node2vec embeddings from an edge list, adjacency list or .mat file",
         description="Learn node2vec (DeepWalk when p = q = 1) embeddings from an edge-list file.",
     )
     embed.add_argument("--input", required=True, help="edge list: 'source target [weight]' per line")
@@ -152,8 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = sub.add_parser(
         "evaluate",
-        help="node classification scores of an embedding",
-        description="Multi-label node classification (DeepWalk/node2vec protocol) of an embedding file.",
+        help="node classification or link prediction scores",
+        description="Multi-label node classification (DeepWalk/node2vec protocol) of an embedding file, or link "
+        "prediction (node2vec protocol) with node2vec trained on the residual graph (--task link-prediction).",
     )
     evaluate.add_argument("--embedding", default=None, help="embedding file (word2vec text/binary or .npz)")
     evaluate.add_argument("--labels", default=None, help="labels file: 'node<TAB>label' per line, or .mat")

@@ -249,3 +249,14 @@ def test_to_gensim_without_gensim_names_the_extra(monkeypatch):
         Embedding([0], np.ones((1, 2))).to_gensim()
     with pytest.raises(TypeError, match="expects gensim KeyedVectors"):
         Embedding.from_gensim(object())
+
+
+def test_cli_labels_mat_without_the_label_variable(tmp_path, capsys, monkeypatch):
+    karate_mat(tmp_path / "k.mat", group="clubs")
+    Embedding(range(34), np.eye(34, 4)).save_word2vec_format(tmp_path / "k.emb")
+    args = ("evaluate", "--embedding", "k.emb", "--labels", "k.mat", "--repeats", "1")
+    code, _, err = run_main(*args, cwd=tmp_path, capsys=capsys, monkeypatch=monkeypatch)
+    assert code == 2 and "no variable 'group' (the label_matrix_name)" in err and "--label-matrix-name" in err
+    code, out, err = run_main(*args, "--label-matrix-name", "clubs", cwd=tmp_path, capsys=capsys,
+                              monkeypatch=monkeypatch)  # fmt: skip
+    assert code == 0, err
