@@ -11,6 +11,7 @@ other graphemb modules: :meth:`graphemb.Embedding.plot` and the command line
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
@@ -55,7 +56,7 @@ def require_matplotlib(owner: str = "plot") -> Any:
         import matplotlib
     except ImportError:
         raise ImportError(f'{owner} needs matplotlib, which is not installed: pip install "graphemb[plot]"') from None
-    if "matplotlib.pyplot" not in __import__("sys").modules and not os.environ.get("MPLBACKEND"):
+    if "matplotlib.pyplot" not in sys.modules and not os.environ.get("MPLBACKEND"):
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
