@@ -9,11 +9,14 @@ training, 10 random splits).  The same evaluator, on the same splits, scores
 two baselines: logistic regression on the raw pixels, and on a spectral
 embedding (Laplacian eigenmaps, ``sklearn.manifold.SpectralEmbedding``) of the
 same graph.  A 2-D t-SNE picture of the node2vec embedding coloured by digit is
-saved under ``examples/output/``.
+saved under ``examples/output/`` (``--out DIR``) when matplotlib is installed, with the
+training-loss curve.
 
     python examples/image_graph.py                 # the comparison table + picture
     python examples/image_graph.py --sweep         # k in {5, 10, 20} x the three weightings
-    python examples/image_graph.py --quick         # seconds: smaller walks, 2 splits, PCA picture
+    python examples/image_graph.py --quick --out /tmp/digits   # seconds: smaller walks, 2 splits, PCA picture
+
+Needs only ``pip install .``; the pictures need ``pip install "graphemb[plot]"``.
 
 Features from a pretrained image model plug in the same way: pass its
 penultimate-layer activations (an ``(n, f)`` array) instead of the pixels; see
@@ -35,6 +38,7 @@ import graphemb
 from graphemb.embedding import Embedding
 from graphemb.evaluation import node_classification
 from graphemb.graphs import connected_components, knn_graph
+from graphemb.plotting import PLOT_INSTALL_HINT
 
 OUTPUT = Path(__file__).resolve().parent / "output"
 
@@ -56,7 +60,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--sweep", action="store_true", help="node2vec accuracy for k in {5,10,20} x the weightings")
     ap.add_argument("--quick", action="store_true", help="a run of seconds (for tests): short walks, 2 splits")
-    ap.add_argument("--output", type=Path, default=OUTPUT, help="folder of the PNG (default examples/output)")
+    ap.add_argument("--out", "--output", dest="output", type=Path, default=OUTPUT,
+                    help="output folder (default examples/output)")  # fmt: skip
     ap.add_argument("--no-plot", action="store_true")
     args = ap.parse_args(argv)
     if args.quick:
@@ -86,12 +91,12 @@ def accuracy(embedding: Embedding, y: np.ndarray, repeats: int, seed: int) -> di
     }
 
 
-def node2vec(graph: graphemb.CSRGraph, args: argparse.Namespace) -> Embedding:
+def node2vec(graph: graphemb.CSRGraph, args: argparse.Namespace) -> graphemb.Node2Vec:
     model = graphemb.Node2Vec(
         dimensions=args.dimensions, walk_length=args.walk_length, num_walks=args.num_walks, window=args.window,
         p=args.p, q=args.q, workers=args.workers, seed=args.seed, verbose=False,
     )  # fmt: skip
-    return model.fit(graph).embedding_
+    return model.fit(graph)
 
 
 def spectral(graph: graphemb.CSRGraph, dimensions: int, seed: int) -> Embedding:
@@ -115,7 +120,7 @@ def build_graph(x: np.ndarray, k: int, metric: str, weighting: str, mutual: bool
     return knn_graph(x, k=k, metric=metric, weighting=None if weighting == "none" else weighting, mutual=mutual)
 
 
-def compare(x: np.ndarray, y: np.ndarray, args: argparse.Namespace) -> tuple[pd.DataFrame, Embedding]:
+def compare(x: np.ndarray, y: np.ndarray, args: argparse.Namespace) -> tuple[pd.DataFrame, graphemb.Node2Vec]:
     rows: list[dict[str, Any]] = []
     t = time.perf_counter()
     graph = build_graph(x, args.k, args.metric, args.weighting, args.mutual)
@@ -130,10 +135,11 @@ def compare(x: np.ndarray, y: np.ndarray, args: argparse.Namespace) -> tuple[pd.
     rows.append({"method": f"spectral embedding of the graph (d={args.dimensions})",
                  **accuracy(spec, y, args.repeats, args.seed), "seconds": time.perf_counter() - t})  # fmt: skip
     t = time.perf_counter()
-    emb = node2vec(graph, args)
-    rows.append({"method": f"graphemb Node2Vec on the graph (d={args.dimensions})",
-                 **accuracy(emb, y, args.repeats, args.seed), "seconds": time.perf_counter() - t})  # fmt: skip
-    return pd.DataFrame(rows), emb
+    model = node2vec(graph, args)
+    scores = accuracy(model.embedding_, y, args.repeats, args.seed)
+    rows.append({"method": f"graphemb Node2Vec on the graph (d={args.dimensions})", **scores,
+                 "seconds": time.perf_counter() - t})  # fmt: skip
+    return pd.DataFrame(rows), model
 
 
 def sweep(x: np.ndarray, y: np.ndarray, args: argparse.Namespace) -> pd.DataFrame:
@@ -141,38 +147,30 @@ def sweep(x: np.ndarray, y: np.ndarray, args: argparse.Namespace) -> pd.DataFram
     for k in (5, 10, 20):
         for weighting in ("similarity", "gaussian", "none"):
             graph = build_graph(x, k, args.metric, weighting, args.mutual)
-            scores = accuracy(node2vec(graph, args), y, args.repeats, args.seed)
+            scores = accuracy(node2vec(graph, args).embedding_, y, args.repeats, args.seed)
             rows.append({"k": k, "weighting": weighting, "edges": graph.num_edges,
                          "components": connected_components(graph)[0], **scores})  # fmt: skip
             print(f"k={k:2d} weighting={weighting:10s} accuracy {scores['accuracy']:.4f}", flush=True)
     return pd.DataFrame(rows)
 
 
-def plot(emb: Embedding, y: np.ndarray, path: Path, quick: bool, seed: int) -> None:
-    import matplotlib
+def plot(model: graphemb.Node2Vec, y: np.ndarray, folder: Path, quick: bool, seed: int) -> None:
+    """The embedding in 2-D coloured by digit (t-SNE; PCA with --quick) and the training-loss curve."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        print(PLOT_INSTALL_HINT)
+        return
+    from graphemb.plotting import plot_loss, save_figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    if quick:
-        from sklearn.decomposition import PCA
-
-        xy, how = PCA(n_components=2, random_state=seed).fit_transform(emb.vectors), "PCA"
-    else:
-        from sklearn.manifold import TSNE
-
-        xy, how = TSNE(n_components=2, init="pca", random_state=seed).fit_transform(emb.vectors), "t-SNE"
-    fig, ax = plt.subplots(figsize=(6.5, 6))
-    sc = ax.scatter(xy[:, 0], xy[:, 1], c=y, cmap="tab10", s=6)
-    ax.legend(*sc.legend_elements(), title="digit", loc="best", fontsize=7, markerscale=0.8)
-    ax.set_title(f"node2vec embedding of the digits kNN graph ({how})")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    print(f"picture: {path}")
+    how = "pca" if quick else "tsne"
+    emb = model.embedding_
+    labels = {v: int(c) for v, c in zip(emb.nodes, y, strict=True)}
+    title = f"node2vec embedding of the digits kNN graph ({'PCA' if quick else 't-SNE'}), coloured by digit"
+    folder.mkdir(parents=True, exist_ok=True)
+    save_figure(emb.plot(labels=labels, method=how, seed=seed, title=title), folder / "digits_node2vec.png")
+    save_figure(plot_loss(model.loss_, title="digits: SGNS loss per epoch"), folder / "digits_loss.png")
+    print(f"pictures: {folder / 'digits_node2vec.png'}, {folder / 'digits_loss.png'}")
 
 
 def main(argv: list[str] | None = None) -> pd.DataFrame:
@@ -184,12 +182,16 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         print(f"\nnode2vec accuracy at 50 % training labels, {args.metric} kNN graph, {args.repeats} splits")
         print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
         return table
-    table, emb = compare(x, y, args)
+    table, model = compare(x, y, args)
     print(f"\ndigit classification, 50 % training labels, {args.repeats} splits "
           f"({args.k}-NN {args.metric} graph, weighting={args.weighting})")  # fmt: skip
     print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}", na_rep="-"))
+    args.output.mkdir(parents=True, exist_ok=True)
+    table.to_csv(args.output / "digits_scores.csv", index=False)
+    model.embedding_.save_word2vec_format(args.output / "digits.emb")
+    print(f"wrote {args.output / 'digits_scores.csv'} and {args.output / 'digits.emb'}")
     if not args.no_plot:
-        plot(emb, y, args.output / "digits_node2vec.png", args.quick, args.seed)
+        plot(model, y, args.output, args.quick, args.seed)
     return table
 
 

@@ -11,6 +11,7 @@ __all__ = [
     "current_rss",
     "format_bytes",
     "parse_size",
+    "peak_rss",
     "plan_fit",
 ]
 
@@ -347,3 +348,13 @@ def plan_fit(
     rss = current_rss()
     baseline = RUNTIME_BYTES if rss is None else max(rss - int(graph_bytes) + KERNELS_BYTES, RUNTIME_BYTES)
     return MemoryPlan(items, limit, source, spill, corpus_bytes, chunk_walks, disk_free, baseline, suggestions)
+def peak_rss() -> str:
+    """Peak resident memory of this process so far, formatted (``'?'`` where the OS does not say)."""
+    try:
+        import resource
+        import sys
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return format_bytes(peak if sys.platform == "darwin" else peak * 1024)  # macOS: bytes; Linux: KiB
+    except (ImportError, OSError, ValueError):
+        return "?"

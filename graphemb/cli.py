@@ -1,4 +1,4 @@
-"""Command line: ``graphemb embed | walk | train | evaluate | demo`` (also ``python -m graphemb``).
+"""Command line: ``graphemb embed | walk | train | evaluate | plot | demo`` (also ``python -m graphemb``).
 
 The CLI only parses flags and calls the public API.  Flags follow the node2vec
 reference implementation and PecanPy (``--walk-length``, ``--num-walks``,
@@ -19,6 +19,8 @@ import sys
 import time
 from collections.abc import Sequence
 from typing import Any
+
+from ._memory import peak_rss
 
 __all__ = ["build_parser", "main"]
 
@@ -115,11 +117,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Node embeddings (DeepWalk, node2vec) with numba random walks and skip-gram.",
     )
     parser.add_argument("--version", action="version", version=f"graphemb {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="{embed,walk,train,evaluate,demo}")
+    sub = parser.add_subparsers(dest="command", metavar="{embed,walk,train,evaluate,plot,demo}")
 
     embed = sub.add_parser(
         "embed",
-        help="learn node2vec embeddings from an edge-list file",
+        help="learn node2vec embeddings from an edge list, adjacency list or .mat file",
         description="Learn node2vec (DeepWalk when p = q = 1) embeddings from an edge-list file.",
     )
     embed.add_argument("--input", required=True, help="edge list: 'source target [weight]' per line")
@@ -144,25 +146,25 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="field separator: one character or tab/comma/space (default: any whitespace)",
     )
-    embed.add_argument(
-        "--format", choices=("word2vec", "npz"), default="word2vec", help="output format (default word2vec text)"
-    )
+    _add_embed_file_flags(embed)
     embed.add_argument("--quiet", action="store_true", help="no progress bars")
     _add_scale_flags(embed)
     embed.set_defaults(handler=_cmd_embed)
 
     evaluate = sub.add_parser(
         "evaluate",
-        help="node classification scores of an embedding",
-        description="Multi-label node classification (DeepWalk/node2vec protocol) of an embedding file.",
+        help="node classification or link prediction scores",
+        description="Multi-label node classification (DeepWalk/node2vec protocol) of an embedding file, or link "
+        "prediction (node2vec protocol) with node2vec trained on the residual graph (--task link-prediction).",
     )
-    evaluate.add_argument("--embedding", required=True, help="embedding file (word2vec text/binary or .npz)")
-    evaluate.add_argument("--labels", required=True, help="labels file: 'node<TAB>label' per line")
+    evaluate.add_argument("--embedding", default=None, help="embedding file (word2vec text/binary or .npz)")
+    evaluate.add_argument("--labels", default=None, help="labels file: 'node<TAB>label' per line, or .mat")
     evaluate.add_argument("--train-ratios", type=_ratio, nargs="+", default=[0.1, 0.5, 0.9], help="training fractions")
     evaluate.add_argument("--repeats", type=_positive_int, default=10, help="random splits per ratio (default 10)")
     evaluate.add_argument("--seed", type=_seed, default=0, help="seed of the splits (default 0)")
     evaluate.add_argument("--quiet", action="store_true", help="no progress bar")
     evaluate.set_defaults(handler=_cmd_evaluate)
+    _add_evaluate_flags(evaluate)
 
     demo = sub.add_parser(
         "demo",
@@ -173,6 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
     demo.set_defaults(handler=_cmd_demo)
     _add_staged_commands(sub, embed)
+    _add_plot_command(sub)
+    _add_logging_flags(sub)
     return parser
 
 
@@ -197,12 +201,12 @@ def _save(embedding: Any, path: str, fmt: str) -> None:
 
 
 def _cmd_embed(args: argparse.Namespace) -> int:
-    from .graph.io import read_edgelist
     from .models import Node2Vec
 
     if not os.path.isfile(args.input):
         raise CLIError(f"--input {args.input}: no such file.")
     _check_output(args.output)
+    _resolve_embed_formats(args)
     model = Node2Vec(
         dimensions=args.dimensions,
         walk_length=args.walk_length,
@@ -219,7 +223,7 @@ def _cmd_embed(args: argparse.Namespace) -> int:
     model.set_params(**_scale_params(args))
     model.validate()  # bad parameters fail before the file is read
     t0 = time.perf_counter()
-    graph = read_edgelist(args.input, weighted=bool(args.weighted), directed=bool(args.directed), sep=args.delimiter)
+    graph = _read_graph(args)
     logger.info("read %s: %r in %.2f s", args.input, graph, time.perf_counter() - t0)
     if args.format == "word2vec":
         bad = next((v for v in map(str, graph.nodes) if any(ch.isspace() for ch in v)), None)
@@ -230,7 +234,7 @@ def _cmd_embed(args: argparse.Namespace) -> int:
     if not args.quiet:
         _write(
             f"graphemb: wrote {len(model.embedding_)} vectors of {args.dimensions} dimensions to {args.output} "
-            f"(seed {model.seed_}, {time.perf_counter() - t0:.1f} s)",
+            f"(seed {model.seed_}, {time.perf_counter() - t0:.1f} s, peak RSS {peak_rss()})",
             sys.stderr,
         )
     return EXIT_OK
@@ -256,13 +260,14 @@ def _load_embedding(path: str) -> Any:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from .datasets import read_labels
-    from .evaluation import format_table, node_classification
+    from .evaluation import node_classification
 
+    if args.task == "link-prediction":
+        return _evaluate_link_prediction(args)
+    if args.embedding is None or args.labels is None:
+        raise CLIError("--task node-classification needs --embedding FILE and --labels FILE.")
     embedding = _load_embedding(args.embedding)
-    if not os.path.isfile(args.labels):
-        raise CLIError(f"--labels {args.labels}: no such file.")
-    labels = read_labels(args.labels)
+    labels = _read_label_file(args.labels, args)
     missing = [v for v in labels if v not in embedding]
     if missing:
         raise CLIError(
@@ -272,8 +277,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     df = node_classification(
         embedding, labels, train_ratios=tuple(args.train_ratios), repeats=args.repeats, seed=args.seed, verbose=False
     )
-    _write(f"node classification: {df.attrs.get('protocol', '')}")
-    _write(format_table(df))
+    _emit_results(df, args, "node-classification", df.attrs.get("protocol", ""))
     return EXIT_OK
 
 
@@ -368,7 +372,8 @@ def _add_staged_commands(sub: Any, embed: argparse.ArgumentParser) -> None:
         help="shards: a walk directory of .npy shards + manifest (default); text: one walk per line of node ids",
     )
     walk.add_argument("--overwrite", action="store_true", help="replace an existing walk directory or file")
-    _copy_flags(embed, walk, lambda dest: dest in WALK_DESTS or dest in SHARED_DESTS)
+    walk_input = ("input_format", "adj_matrix_name")
+    _copy_flags(embed, walk, lambda dest: dest in WALK_DESTS or dest in SHARED_DESTS or dest in walk_input)
     _add_scheduler_flag(walk)
     walk.set_defaults(handler=_cmd_walk)
 
@@ -380,12 +385,15 @@ def _add_staged_commands(sub: Any, embed: argparse.ArgumentParser) -> None:
     )
     train.add_argument("--walks", required=True, help="walk directory (from 'graphemb walk') or text file of walks")
     train.add_argument("--output", required=True, help="embedding file to write")
-    _copy_flags(embed, train, lambda dest: dest not in WALK_DESTS and dest not in ("input", "output"))
+    _copy_flags(
+        embed,
+        train,
+        lambda dest: dest not in WALK_DESTS and dest not in ("input", "output", "input_format", "adj_matrix_name"),
+    )
     train.set_defaults(handler=_cmd_train)
 
 
 def _cmd_walk(args: argparse.Namespace) -> int:
-    from .graph.io import read_edgelist
     from .models import Node2Vec
     from .shards import write_text_walks, write_walks
 
@@ -414,7 +422,8 @@ def _cmd_walk(args: argparse.Namespace) -> int:
     )
     model.validate()
     t0 = time.perf_counter()
-    graph = read_edgelist(args.input, weighted=bool(args.weighted), directed=bool(args.directed), sep=args.delimiter)
+    args.input_format = _input_format(args.input, args.input_format)
+    graph = _read_graph(args)
     logger.info("read %s: %r in %.2f s", args.input, graph, time.perf_counter() - t0)
     plan = model.memory_plan(graph)
     logger.info("walk: %s", plan.describe())
@@ -498,6 +507,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
     else:
         raise CLIError(f"--walks {args.walks}: no such walk directory or file.")
     logger.info("train: %r", walks)
+    if args.format in _INPUT_FORMATS:
+        raise CLIError(f"--format {args.format} is an input format; train writes word2vec or npz (--output-format).")
+    args.format = args.output_format or args.format or "word2vec"
     model.fit_walks(walks)
     _save(model.embedding_, args.output, args.format)
     if not args.quiet:
@@ -507,6 +519,266 @@ def _cmd_train(args: argparse.Namespace) -> int:
             sys.stderr,
         )
     return EXIT_OK
+
+
+# ------------------------------------------- files, tasks, pictures, logging
+# (issue 18: DeepWalk's file formats, both evaluation tasks, `graphemb plot`, terminal-aware logs)
+_INPUT_FORMATS = ("edgelist", "adjlist", "mat")
+_OUTPUT_FORMATS = ("word2vec", "npz")
+_TASKS = ("node-classification", "link-prediction")
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def _add_embed_file_flags(embed: argparse.ArgumentParser) -> None:
+    """``--format`` (DeepWalk's input formats; word2vec/npz still pick the output), ``--input-format``, ..."""
+    embed.add_argument(
+        "--format",
+        choices=_INPUT_FORMATS + _OUTPUT_FORMATS,
+        default=None,
+        help="input format edgelist|adjlist|mat as in DeepWalk (default: mat for *.mat, else edgelist); "
+        "word2vec|npz select the output format instead (same as --output-format)",
+    )
+    embed.add_argument("--input-format", choices=_INPUT_FORMATS, default=None, help="input format (see --format)")
+    embed.add_argument(
+        "--output-format", choices=_OUTPUT_FORMATS, default=None, help="output format (default word2vec text)"
+    )
+    _add_mat_flags(embed, labels=False)
+
+
+def _add_mat_flags(parser: argparse.ArgumentParser, labels: bool) -> None:
+    parser.add_argument(
+        "--adj-matrix-name", default="network", help=".mat variable of the adjacency matrix (default network)"
+    )
+    if labels:
+        parser.add_argument(
+            "--label-matrix-name", default="group", help=".mat variable of the label matrix (default group)"
+        )
+
+
+def _input_format(path: str, explicit: str | None) -> str:
+    if explicit is not None:
+        return explicit
+    return "mat" if path.lower().endswith(".mat") else "edgelist"
+
+
+def _resolve_embed_formats(args: argparse.Namespace) -> None:
+    """Split ``--format`` into input and output formats; ``args.format`` becomes the output format."""
+    fmt, in_fmt, out_fmt = args.format, args.input_format, args.output_format
+    if fmt in _INPUT_FORMATS:
+        if in_fmt is not None and in_fmt != fmt:
+            raise CLIError(f"--format {fmt} contradicts --input-format {in_fmt}; give one of them.")
+        in_fmt = fmt
+    elif fmt in _OUTPUT_FORMATS:
+        if out_fmt is not None and out_fmt != fmt:
+            raise CLIError(f"--format {fmt} contradicts --output-format {out_fmt}; give one of them.")
+        out_fmt = fmt
+    args.input_format = _input_format(args.input, in_fmt)
+    args.output_format = out_fmt or "word2vec"
+    args.format = args.output_format
+
+
+def _read_graph(args: argparse.Namespace) -> Any:
+    """Read ``args.input`` in ``args.input_format`` (edge list, DeepWalk adjacency list or .mat)."""
+    from .graph.io import read_adjlist, read_edgelist, read_mat
+
+    fmt = args.input_format
+    if fmt != "edgelist" and args.weighted:
+        raise CLIError(
+            f"--weighted applies to edge lists only; a {fmt} file "
+            + ("has no weights." if fmt == "adjlist" else "keeps its matrix values as weights.")
+        )
+    if fmt != "edgelist" and args.delimiter is not None:
+        raise CLIError(f"--delimiter applies to edge lists only; a {fmt} file is read as {fmt}.")
+    if fmt == "mat":
+        graph, _ = read_mat(args.input, args.adj_matrix_name, None, directed=True if args.directed else None)
+        return graph
+    if fmt == "adjlist":
+        return read_adjlist(args.input, directed=bool(args.directed))
+    return read_edgelist(args.input, weighted=bool(args.weighted), directed=bool(args.directed), sep=args.delimiter)
+
+
+def _read_label_file(path: str, args: argparse.Namespace) -> dict:
+    from .graph.io import read_labels, read_mat
+
+    if not os.path.isfile(path):
+        raise CLIError(f"--labels {path}: no such file.")
+    if path.lower().endswith(".mat"):
+        _, labels = read_mat(path, None, args.label_matrix_name)
+        return labels
+    return read_labels(path)
+
+
+def _add_evaluate_flags(evaluate: argparse.ArgumentParser) -> None:
+    from .evaluation import OPERATORS
+
+    evaluate.add_argument(
+        "--task", choices=_TASKS, default="node-classification", help="what to score (default node-classification)"
+    )
+    evaluate.add_argument(
+        "--format", choices=("table", "csv", "json"), default="table", help="results on stdout (default table)"
+    )
+    _add_mat_flags(evaluate, labels=True)
+    lp = evaluate.add_argument_group(
+        "link prediction",
+        "node2vec's protocol (paper, Table 4): remove --test-fraction of the edges keeping the graph connected, "
+        "train node2vec on the residual graph with the flags below, score edge features on the held-out pairs",
+    )
+    lp.add_argument("--input", default=None, help="the full graph: edge list, DeepWalk adjlist or .mat")
+    lp.add_argument("--input-format", choices=_INPUT_FORMATS, default=None, help="default: mat for *.mat, edgelist")
+    lp.add_argument("--weighted", action="store_true", help="edge list: read a third column as weights")
+    lp.add_argument("--directed", action="store_true", help="treat each line as an arc")
+    lp.add_argument("--delimiter", type=_delimiter, default=None, help="edge-list field separator")
+    lp.add_argument("--test-fraction", type=_ratio, default=0.5, help="fraction of edges held out (default 0.5)")
+    lp.add_argument(
+        "--operators", nargs="+", choices=OPERATORS, default=["hadamard", "average", "l1", "l2"],
+        help="edge features (default: the paper's four)",
+    )  # fmt: skip
+    lp.add_argument("--predictions", default=None, help="also write the held-out pairs and their scores to this CSV")
+    lp.add_argument("--dimensions", type=_positive_int, default=128, help="vector length (default 128)")
+    lp.add_argument("--walk-length", type=_positive_int, default=80, help="nodes per walk (default 80)")
+    lp.add_argument("--num-walks", type=_positive_int, default=10, help="walks per node (default 10)")
+    lp.add_argument("--window-size", type=_positive_int, default=10, help="context size (default 10)")
+    lp.add_argument("--p", type=_positive_float, default=1.0, help="return parameter (default 1)")
+    lp.add_argument("--q", type=_positive_float, default=1.0, help="in-out parameter (default 1)")
+    lp.add_argument("--negative", type=_positive_int, default=5, help="negative samples (default 5)")
+    lp.add_argument("--iter", "--epochs", dest="epochs", type=_positive_int, default=1, help="epochs (default 1)")
+    lp.add_argument("--workers", type=_positive_int, default=None, help="threads (default: all cores)")
+
+
+def _evaluate_link_prediction(args: argparse.Namespace) -> int:
+    from .evaluation import link_prediction
+    from .models import Node2Vec
+
+    if args.embedding is not None:
+        raise CLIError(
+            "--embedding is not used with --task link-prediction: an embedding of the full graph has seen the "
+            "held-out edges. Give --input GRAPH; the command trains on the residual graph itself (--p, --q, ...)."
+        )
+    if args.input is None:
+        raise CLIError("--task link-prediction needs --input GRAPH (the full graph).")
+    if not os.path.isfile(args.input):
+        raise CLIError(f"--input {args.input}: no such file.")
+    if args.predictions is not None:
+        _check_output(args.predictions)
+    args.input_format = _input_format(args.input, args.input_format)
+    model = Node2Vec(
+        dimensions=args.dimensions, walk_length=args.walk_length, num_walks=args.num_walks, p=args.p, q=args.q,
+        window=args.window_size, negative=args.negative, epochs=args.epochs, workers=args.workers, seed=args.seed,
+        verbose=not args.quiet,
+    )  # fmt: skip
+    model.validate()
+    t0 = time.perf_counter()
+    graph = _read_graph(args)
+    logger.info("read %s: %r in %.2f s, peak RSS %s", args.input, graph, time.perf_counter() - t0, peak_rss())
+    df, predictions = link_prediction(
+        graph, model, test_fraction=args.test_fraction, seed=args.seed, operators=tuple(args.operators),
+        return_predictions=True,
+    )  # fmt: skip
+    protocol = (
+        f"node2vec protocol: {args.test_fraction:g} of {graph.num_edges} edges held out (graph kept connected), "
+        f"Node2Vec(p={args.p:g}, q={args.q:g}, d={args.dimensions}, r={args.num_walks}, l={args.walk_length}, "
+        f"k={args.window_size}) trained on the residual graph, logistic regression on edge features, seed {args.seed}"
+    )
+    _emit_results(df, args, "link-prediction", protocol)
+    if args.predictions is not None:
+        from .embedding import _atomic_write
+
+        _atomic_write(args.predictions, lambda fh: fh.write(predictions.to_csv(index=False).encode("utf-8")))
+        logger.info("wrote %d scored pairs to %s", len(predictions), args.predictions)
+    logger.info("link prediction done in %.1f s, peak RSS %s", time.perf_counter() - t0, peak_rss())
+    return EXIT_OK
+
+
+def _emit_results(df: Any, args: argparse.Namespace, task: str, protocol: str) -> None:
+    """Print a results DataFrame as a table (with the protocol line), CSV or JSON."""
+    import json
+
+    from .evaluation import format_table
+
+    if args.format == "csv":
+        sys.stdout.write(df.to_csv(index=False))
+    elif args.format == "json":
+        records = json.loads(df.to_json(orient="records"))
+        _write(json.dumps({"task": task, "protocol": protocol, "results": records}, indent=1))
+    else:
+        _write(f"{task.replace('-', ' ')}: {protocol}")
+        _write(format_table(df))
+
+
+def _add_plot_command(sub: Any) -> None:
+    from .plotting import METHODS
+
+    plot = sub.add_parser(
+        "plot",
+        help="2-D picture of an embedding coloured by label",
+        description="Project an embedding to 2-D (PCA, t-SNE or UMAP) and draw it coloured by label. "
+        'Needs matplotlib: pip install "graphemb[plot]".',
+    )
+    plot.add_argument("embedding", help="embedding file (word2vec text/binary or .npz)")
+    plot.add_argument("--labels", default=None, help="labels file ('node<TAB>label' per line) or .mat")
+    _add_mat_flags(plot, labels=True)
+    plot.add_argument("--output", required=True, help="picture to write (.png, .pdf, .svg)")
+    plot.add_argument("--method", choices=METHODS, default="pca", help="projection (default pca)")
+    plot.add_argument("--seed", type=_seed, default=0, help="random state of t-SNE / UMAP (default 0)")
+    plot.add_argument("--title", default=None, help="figure title")
+    plot.set_defaults(handler=_cmd_plot)
+
+
+def _cmd_plot(args: argparse.Namespace) -> int:
+    from .plotting import require_matplotlib, save_figure
+
+    try:
+        require_matplotlib("graphemb plot")
+    except ImportError as err:
+        raise CLIError(str(err)) from None
+    _check_output(args.output)
+    embedding = _load_embedding(args.embedding)
+    labels = None
+    if args.labels is not None:
+        labels = _read_label_file(args.labels, args)
+        if not any(v in embedding for v in labels):
+            raise CLIError(
+                f"no labelled node of {args.labels} is in {args.embedding} (first label key: {next(iter(labels))!r}); "
+                "are the files from the same graph?"
+            )
+    try:
+        fig = embedding.plot(labels=labels, method=args.method, seed=args.seed, title=args.title)
+    except ImportError as err:  # umap-learn missing
+        raise CLIError(str(err)) from None
+    save_figure(fig, args.output)
+    logger.info("wrote %s (%s of %d nodes)", args.output, args.method, len(embedding))
+    return EXIT_OK
+
+
+def _add_logging_flags(sub: Any) -> None:
+    """``--quiet`` and ``--log-level`` on every sub-command (those added by others included)."""
+    for parser in sub.choices.values():
+        if "--quiet" not in parser._option_string_actions:
+            parser.add_argument("--quiet", action="store_true", help="no progress bars and no log lines")
+        if "--log-level" not in parser._option_string_actions:
+            parser.add_argument(
+                "--log-level",
+                type=str.upper,
+                choices=_LOG_LEVELS,
+                default=None,
+                help="log level (default: INFO, one line per stage, when stderr is not a terminal; WARNING on a "
+                "terminal, where progress bars show; ERROR with --quiet)",
+            )
+
+
+def _configure_logging(args: argparse.Namespace) -> None:
+    """Log lines go to stderr; progress bars (tqdm, ``disable=None``) show only on a terminal."""
+    level_name = getattr(args, "log_level", None)
+    if level_name:
+        level = getattr(logging, level_name)
+    elif getattr(args, "quiet", False):
+        level = logging.ERROR
+    elif getattr(args, "verbose", False):
+        level = logging.INFO
+    else:
+        level = logging.WARNING if sys.stderr.isatty() else logging.INFO
+    logging.basicConfig(level=logging.WARNING, format="graphemb: %(levelname)s: %(message)s")
+    logging.getLogger("graphemb").setLevel(level)
 
 
 # ---------------------------------------------------------------------- main
@@ -533,9 +805,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    logging.basicConfig(level=logging.WARNING, format="graphemb: %(levelname)s: %(message)s")
-    if getattr(args, "verbose", False):
-        logging.getLogger("graphemb").setLevel(logging.INFO)
+    _configure_logging(args)
     try:
         return int(args.handler(args))
     except KeyboardInterrupt:

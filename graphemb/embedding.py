@@ -210,6 +210,152 @@ class Embedding:
         index = pd.Index(self.nodes, dtype=object, tupleize_cols=False, name="node")
         return pd.DataFrame(self.vectors, index=index, columns=range(self.dimensions), copy=True)
 
+    def to_pandas(self) -> Any:
+        """The vectors as a pandas DataFrame indexed by node id (same as :meth:`to_dataframe`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Shape (n, d), index ``node`` = node ids, columns ``0 .. d-1``.
+        """
+        return self.to_dataframe()
+
+    def to_numpy(self, nodes: Sequence[Hashable] | None = None) -> np.ndarray:
+        """The vectors as a float32 array (a copy), rows in ``nodes`` order (default: ``self.nodes``).
+
+        Parameters
+        ----------
+        nodes : sequence of hashable, optional
+            Rows to return, e.g. ``range(n)`` for the ``0..n-1`` ids of a matrix.
+
+        Returns
+        -------
+        ndarray of float32, shape (len(nodes), d)
+
+        Raises
+        ------
+        KeyError
+            Naming the first node not in the embedding.
+        """
+        return self.vectors.copy() if nodes is None else self.get_vectors(list(nodes))
+
+    def to_gensim(self) -> Any:
+        """The vectors as gensim ``KeyedVectors`` (keys ``str(node)``, as in the word2vec file format).
+
+        Returns
+        -------
+        gensim.models.KeyedVectors
+
+        Raises
+        ------
+        ImportError
+            When gensim is not installed (``pip install "graphemb[gensim]"``).
+        ValueError
+            If two ids have the same ``str()`` (e.g. ``1`` and ``"1"``).
+        """
+        try:
+            from gensim.models import KeyedVectors
+        except ImportError:
+            raise ImportError('Embedding.to_gensim needs gensim: pip install "graphemb[gensim]"') from None
+        keys = [str(v) for v in self.nodes]
+        if len(set(keys)) != len(keys):
+            dup = next(k for k, c in _counts(keys).items() if c > 1)
+            raise ValueError(f"two node ids print as {dup!r}; gensim keys are strings and would collide.")
+        kv = KeyedVectors(vector_size=self.dimensions, count=0, dtype=np.float32)
+        kv.add_vectors(keys, self.vectors.copy())
+        return kv
+
+    @classmethod
+    def from_gensim(cls, kv: Any, node_type: type | str = str) -> Embedding:
+        """Wrap gensim ``KeyedVectors`` (or a ``Word2Vec`` model's ``wv``) as an :class:`Embedding`.
+
+        Parameters
+        ----------
+        kv : gensim.models.KeyedVectors or gensim.models.Word2Vec
+            Anything with ``index_to_key`` and ``vectors`` (a model's ``wv`` is used).
+        node_type : {str, int, "auto"}, default str
+            Type of the ids, as in :meth:`load_word2vec_format`.
+
+        Returns
+        -------
+        Embedding
+            Row order of ``kv.index_to_key``.
+
+        Raises
+        ------
+        TypeError
+            If ``kv`` is not a KeyedVectors-like object.
+        ValueError
+            If ``node_type=int`` and a key is not an int.
+        """
+        kv = getattr(kv, "wv", kv)
+        if not hasattr(kv, "index_to_key") or not hasattr(kv, "vectors"):
+            raise TypeError(f"Embedding.from_gensim expects gensim KeyedVectors; got {type(kv).__name__}.")
+        if node_type not in (str, int, "auto"):
+            raise ValueError(f"The 'node_type' parameter of from_gensim must be str, int or 'auto'. Got {node_type!r}.")
+        keys = list(kv.index_to_key)
+        nodes: list[Any] = keys
+        if node_type is not str:
+            try:
+                nodes = [k if isinstance(k, int) else int(k) for k in keys]
+            except (TypeError, ValueError):
+                if node_type is int:
+                    bad = next(k for k in keys if not str(k).lstrip("-").isdigit())
+                    raise ValueError(f"Embedding.from_gensim: key {bad!r} is not an int; pass node_type=str.") from None
+                nodes = keys
+        return cls(nodes, np.asarray(kv.vectors))
+
+    def plot(
+        self,
+        labels: Any = None,
+        method: str = "pca",
+        ax: Any = None,
+        title: str | None = None,
+        seed: int = 0,
+        annotate: bool | None = None,
+    ) -> Any:
+        """Draw a 2-D projection of the vectors, one point per node, coloured by label.
+
+        Parameters
+        ----------
+        labels : mapping or sequence, optional
+            ``node -> label`` (a multi-label node takes its first label;
+            missing nodes are grey), or one label per row.
+        method : {"pca", "tsne", "umap"}, default "pca"
+            Projection (:func:`graphemb.plotting.project`); ``tsne`` uses
+            scikit-learn, ``umap`` needs umap-learn.
+        ax : matplotlib Axes, optional
+            Draw into it; a new figure otherwise.
+        title : str, optional
+            Default names the method and the size.
+        seed : int, default 0
+            Random state of t-SNE / UMAP.
+        annotate : bool, optional
+            Write node ids on the points; default only for up to 60 nodes.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            Save it with ``fig.savefig("emb.png")``.
+
+        Raises
+        ------
+        ImportError
+            Without matplotlib (the message names ``pip install "graphemb[plot]"``).
+        ValueError
+            Unknown method, or labels of the wrong length.
+        """
+        from .plotting import labels_for, project, require_matplotlib, scatter_2d
+
+        require_matplotlib("Embedding.plot")
+        point_labels = labels_for(self.nodes, labels) if labels is not None else None
+        xy = project(self.vectors, method=method, seed=seed)
+        if title is None:
+            how = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}.get(method, method)
+            title = f"{len(self)} nodes, {self.dimensions} dimensions ({how})"
+        show_ids = len(self) <= 60 if annotate is None else bool(annotate)
+        return scatter_2d(xy, point_labels, title=title, ax=ax, annotate=self.nodes if show_ids else None)
+
     # --------------------------------------------------------------------- npz
     def save(self, path: str | os.PathLike) -> None:
         """Write the embedding losslessly to a ``.npz`` file (atomically).

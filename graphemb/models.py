@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ._memory import NODE_ID_BYTES, MemoryPlan, parse_size, plan_fit
+from ._memory import NODE_ID_BYTES, MemoryPlan, parse_size, peak_rss, plan_fit
 from ._rng import normalize_seed
 from ._validation import check_bool, check_float, check_int
 from .corpus import WalkCorpus
@@ -451,7 +451,10 @@ class _RandomWalkEmbedding:
             t0 = time.perf_counter()
             corpus = stream.to_corpus()
             counts = corpus.node_counts(g.num_nodes)
-            logger.info("phase walk: %d walks in memory in %.2f s", len(corpus), time.perf_counter() - t0)
+            logger.info(
+                "phase walk: %d walks, %d tokens in memory in %.2f s, peak RSS %s",
+                len(corpus), corpus.num_tokens, time.perf_counter() - t0, peak_rss(),
+            )
             trainer.fit(corpus, num_nodes=g.num_nodes, node_counts=counts)
         else:
             _train_spilled(trainer, stream, g, self.workdir, owner)

@@ -27,6 +27,7 @@ STEPS = {
     "graphemb._rng": 0,
     "graphemb._validation": 0,
     "graphemb._memory": 0,
+    "graphemb.plotting": 0,  # pictures: imports no other graphemb module
     "graphemb.graph": 1,
     "graphemb.graphs": 2,  # public facade over graph/knn.py (image-similarity graphs)
     "graphemb.corpus": 2,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import sys
+
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -142,9 +145,24 @@ def test_embedding_separates_planted_communities():
 
 
 # --------------------------------------------------------------- progress
-def test_verbose_controls_progress_bars(karate, capsys):
+def test_verbose_controls_progress_bars(karate, capsys, monkeypatch):
     Node2Vec(seed=0, **SMALL).fit(karate)
     assert capsys.readouterr().err == ""
+    # verbose=True draws bars only on a terminal (tqdm disable=None): none into a pipe or a log file
     Node2Vec(seed=0, **{**SMALL, "verbose": True}).fit(karate)
-    err = capsys.readouterr().err
+    assert capsys.readouterr().err == ""
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    Node2Vec(seed=0, **{**SMALL, "verbose": True}).fit(karate)
+    err = terminal.getvalue()
     assert "random walks" in err and "SGNS" in err
+    monkeypatch.undo()
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    Node2Vec(seed=0, **SMALL).fit(karate)  # verbose=False: no bars even on a terminal
+    assert terminal.getvalue() == ""

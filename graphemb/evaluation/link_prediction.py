@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from ..embedding import Embedding
 from ..graph.csr import CSRGraph
@@ -58,9 +59,10 @@ _ENUMERATE_LIMIT = 4_000_000
 class EdgeSplit:
     """Result of :func:`train_test_split_edges`.
 
-    Every pair array holds **row indices** into ``graph.nodes`` (the same ids in
-    the same order as the input graph), shape ``(k, 2)``, dtype int64; use
-    :meth:`to_ids` for original node ids.
+    The pairs come as original node ids (``test_edges``, ``train_edges``,
+    ``test_non_edges``, ``train_non_edges``: lists of ``(u, v)`` tuples) and as
+    **row indices** into ``graph.nodes`` (``test_pos`` ... ``train_neg``, shape
+    ``(k, 2)``, int64), the form the scorer uses; :meth:`to_ids` translates.
 
     Attributes
     ----------
@@ -95,6 +97,26 @@ class EdgeSplit:
         nodes = self.graph.nodes
         return [(nodes[u], nodes[v]) for u, v in np.asarray(pairs).tolist()]
 
+    @property
+    def test_edges(self) -> list[tuple]:
+        """The removed edges as ``(u, v)`` tuples of original node ids (``to_ids(test_pos)``)."""
+        return self.to_ids(self.test_pos)
+
+    @property
+    def train_edges(self) -> list[tuple]:
+        """The edges left in the residual graph (self-loops excluded), as original-id tuples."""
+        return self.to_ids(self.train_pos)
+
+    @property
+    def test_non_edges(self) -> list[tuple]:
+        """The held-out negative pairs as original-id tuples."""
+        return self.to_ids(self.test_neg)
+
+    @property
+    def train_non_edges(self) -> list[tuple]:
+        """The training negative pairs as original-id tuples."""
+        return self.to_ids(self.train_neg)
+
     def train_pairs(self) -> tuple[np.ndarray, np.ndarray]:
         """Training pairs (positives first) and their 0/1 labels."""
         return _stack(self.train_pos, self.train_neg)
@@ -118,12 +140,20 @@ def _stack(pos: np.ndarray, neg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 # ----------------------------------------------------------------- splitting
 def _check_graph(graph: Any, owner: str) -> CSRGraph:
-    if not isinstance(graph, CSRGraph):
-        raise TypeError(
-            f"The 'graph' parameter of {owner} must be a graphemb.CSRGraph. Got {type(graph).__name__} instead; "
-            "build one with CSRGraph.from_networkx, from_scipy or from_edgelist."
-        )
-    return graph
+    """Convert what ``Node2Vec.fit`` accepts: CSRGraph, networkx graph, scipy/numpy adjacency, pandas edge table."""
+    if isinstance(graph, CSRGraph):
+        return graph
+    module = type(graph).__module__ or ""
+    if module.startswith("networkx"):
+        return CSRGraph.from_networkx(graph)
+    if isinstance(graph, np.ndarray) or sp.issparse(graph):
+        return CSRGraph.from_scipy(graph)
+    if isinstance(graph, pd.DataFrame):
+        return CSRGraph.from_edgelist(graph)
+    raise TypeError(
+        f"The 'graph' parameter of {owner} must be a graphemb.CSRGraph, a networkx graph, a scipy sparse (or numpy) "
+        f"adjacency matrix or a pandas edge table. Got {type(graph).__name__} instead."
+    )
 
 
 def _check_seed(seed: Any, owner: str) -> int:
@@ -146,8 +176,10 @@ def train_test_split_edges(graph: CSRGraph, test_fraction: float = 0.5, seed: in
 
     Parameters
     ----------
-    graph : CSRGraph
-        The full graph.  Directed graphs give ordered pairs.
+    graph : CSRGraph, networkx graph, scipy sparse matrix or pandas DataFrame
+        The full graph, anything ``Node2Vec.fit`` accepts (node ids are kept:
+        networkx keys, DataFrame values, ``0..n-1`` for matrices).  Directed
+        graphs give ordered pairs.
     test_fraction : float, default 0.5
         Fraction of the candidate edges (self-loops excluded) to remove, in
         (0, 1).  ``round(test_fraction * m)`` edges are removed.
@@ -372,8 +404,11 @@ def _classifier() -> Any:
 
 
 def score_link_prediction(
-    embedding: Embedding, split: EdgeSplit, operators: Sequence[str] = _DEFAULT_OPERATORS
-) -> pd.DataFrame:
+    embedding: Embedding,
+    split: EdgeSplit,
+    operators: Sequence[str] = _DEFAULT_OPERATORS,
+    return_predictions: bool = False,
+) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Score an embedding of ``split.graph`` on the held-out pairs of ``split``.
 
     Parameters
@@ -386,12 +421,19 @@ def score_link_prediction(
         From :func:`train_test_split_edges`.
     operators : sequence of str, default ("hadamard", "average", "l1", "l2")
         Edge-feature operators (see :func:`edge_features`); one row each.
+    return_predictions : bool, default False
+        Also return the per-pair scores under original node ids.
 
     Returns
     -------
     pandas.DataFrame
         Columns ``operator``, ``roc_auc``, ``average_precision``, ``n_train``,
         ``n_test``; one row per operator.
+    predictions : pandas.DataFrame
+        Only with ``return_predictions=True``: the held-out pairs under their
+        original node ids, columns ``u``, ``v``, ``label`` (1 = removed edge,
+        0 = non-edge) and one ``score_<operator>`` column per operator (the
+        classifier's decision function; higher = more likely an edge).
 
     Notes
     -----
@@ -418,9 +460,18 @@ def score_link_prediction(
     tu, tv = _pair_vectors(embedding, split, train)
     su, sv = _pair_vectors(embedding, split, test)
     rows = []
+    nodes = split.graph.nodes
+    predictions = pd.DataFrame(
+        {
+            "u": pd.Series([nodes[i] for i in test[:, 0].tolist()], dtype=object),
+            "v": pd.Series([nodes[i] for i in test[:, 1].tolist()], dtype=object),
+            "label": y_test,
+        }
+    )
     for op in operators:
         clf = _classifier().fit(edge_features(tu, tv, op), y_train)
         score = clf.decision_function(edge_features(su, sv, op))
+        predictions[f"score_{op}"] = score
         rows.append(
             {
                 "operator": op,
@@ -430,7 +481,8 @@ def score_link_prediction(
                 "n_test": int(len(y_test)),
             }
         )
-    return pd.DataFrame(rows, columns=["operator", "roc_auc", "average_precision", "n_train", "n_test"])
+    df = pd.DataFrame(rows, columns=["operator", "roc_auc", "average_precision", "n_train", "n_test"])
+    return (df, predictions) if return_predictions else df
 
 
 def link_prediction(
@@ -439,13 +491,14 @@ def link_prediction(
     test_fraction: float = 0.5,
     seed: int = 0,
     operators: Sequence[str] = _DEFAULT_OPERATORS,
-) -> pd.DataFrame:
+    return_predictions: bool = False,
+) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Link prediction with the node2vec protocol: split, fit on the residual graph, score.
 
     Parameters
     ----------
-    graph : CSRGraph
-        Full graph.
+    graph : CSRGraph, networkx graph, scipy sparse matrix or pandas DataFrame
+        Full graph (see :func:`train_test_split_edges`).
     model : estimator
         Any object with ``fit(graph) -> self`` that sets ``embedding_`` (an
         :class:`~graphemb.Embedding`), e.g. ``graphemb.Node2Vec(...)``.  It is
@@ -457,10 +510,12 @@ def link_prediction(
         Seed of the edge split (the model keeps its own ``seed``).
     operators : sequence of str, default ("hadamard", "average", "l1", "l2")
         Edge-feature operators.
+    return_predictions : bool, default False
+        Also return the held-out pairs (original node ids) with their scores.
 
     Returns
     -------
-    pandas.DataFrame
+    pandas.DataFrame, or (pandas.DataFrame, pandas.DataFrame)
         As :func:`score_link_prediction`.
 
     See Also
@@ -486,4 +541,4 @@ def link_prediction(
     embedding = getattr(fitted if fitted is not None else model, "embedding_", None)
     if embedding is None:
         raise TypeError(f"{owner}: {type(model).__name__}.fit did not set an 'embedding_' attribute.")
-    return score_link_prediction(embedding, split, operators=operators)
+    return score_link_prediction(embedding, split, operators=operators, return_predictions=return_predictions)

@@ -27,6 +27,7 @@ from typing import Any, TextIO
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from ..embedding import Embedding
 from ..graph.io import read_labels
@@ -61,7 +62,7 @@ def normalize_labels(labels: Any) -> dict[Hashable, list]:
 
     Parameters
     ----------
-    labels : mapping, pandas.Series, pandas.DataFrame, str or path
+    labels : mapping, pandas.Series, pandas.DataFrame, scipy sparse matrix, ndarray, str or path
         - mapping ``node -> label`` or ``node -> iterable of labels`` (``None``,
           NaN or an empty list mean "no label");
         - Series indexed by node with a label (or list of labels) per entry;
@@ -69,7 +70,11 @@ def normalize_labels(labels: Any) -> dict[Hashable, list]:
         - DataFrame with columns ``node`` and ``label`` (else its first two
           columns), one row per (node, label);
         - path of a labels file, ``node<TAB>label`` per line (see
-          :func:`graphemb.graph.io.read_labels`).
+          :func:`graphemb.graph.io.read_labels`);
+        - an (n, c) label indicator matrix (scipy sparse or 2-D ndarray, the
+          ``group`` matrix of the DeepWalk/node2vec ``.mat`` files): row ``i``
+          is node ``i`` and column ``j`` label ``j``, like a graph given as a
+          matrix (nodes ``0..n-1``).
 
     Returns
     -------
@@ -85,6 +90,15 @@ def normalize_labels(labels: Any) -> dict[Hashable, list]:
     """
     if isinstance(labels, (str, os.PathLike)):
         return read_labels(labels)
+    if sp.issparse(labels) or (isinstance(labels, np.ndarray) and labels.ndim == 2):
+        ind = sp.coo_array(sp.csr_array(labels))
+        keep = ind.data != 0
+        rows, cols = ind.row[keep].astype(np.int64), ind.col[keep].astype(np.int64)
+        order = np.lexsort((cols, rows))
+        matrix_labels: dict[Hashable, list] = {}
+        for i, j in zip(rows[order].tolist(), cols[order].tolist(), strict=True):
+            matrix_labels.setdefault(i, []).append(j)
+        return matrix_labels
     out: dict[Hashable, list] = {}
 
     def add(node: Any, value: Any) -> None:
@@ -241,10 +255,11 @@ def node_classification(
 
     Parameters
     ----------
-    embedding : Embedding
+    embedding : Embedding or fitted model
         Node vectors (``graphemb.Embedding`` or any object with ``indices_of``,
-        ``vectors`` and ``in``).
-    labels : mapping, pandas.Series, pandas.DataFrame or path
+        ``vectors`` and ``in``), or a fitted model (its ``embedding_``), e.g.
+        ``Node2Vec().fit(G)`` for a networkx graph, scipy matrix or DataFrame.
+    labels : mapping, pandas.Series, pandas.DataFrame, indicator matrix or path
         Labels per node, see :func:`normalize_labels`.  Nodes without labels are
         left out; a labelled node missing from the embedding is an error.
     train_ratios : float or sequence of float, default (0.1, 0.5, 0.9)
@@ -306,6 +321,8 @@ def node_classification(
     metrics = _check_metrics(metrics, owner)
     if multilabel is not None and not isinstance(multilabel, (bool, np.bool_)):
         raise ValueError(f"The 'multilabel' parameter of {owner} must be a bool or None. Got {multilabel!r} instead.")
+    if not hasattr(embedding, "indices_of") and hasattr(embedding, "embedding_"):
+        embedding = embedding.embedding_  # a fitted model
     if not hasattr(embedding, "indices_of") or not hasattr(embedding, "vectors"):
         raise TypeError(
             f"The 'embedding' parameter of {owner} must be a graphemb.Embedding. Got {type(embedding).__name__} "
@@ -340,7 +357,7 @@ def node_classification(
     scores: dict[tuple[float, str], list[float]] = {(t, m): [] for t in ratios for m in metrics}
     from tqdm.auto import tqdm
 
-    for r in tqdm(range(repeats), desc="node classification", disable=not verbose):
+    for r in tqdm(range(repeats), desc="node classification", disable=None if verbose else True):
         perm = np.random.default_rng(np.random.SeedSequence([int(seed), r])).permutation(n)
         for t, n_train in zip(ratios, sizes, strict=True):
             train, test = perm[:n_train], perm[n_train:]

@@ -24,7 +24,7 @@ import pandas as pd
 from .convert import DUPLICATES, SELF_LOOPS, ZERO_WEIGHTS, _check_choice, from_edge_arrays, order_ids
 from .csr import CSRGraph
 
-__all__ = ["read_edgelist", "read_labels"]
+__all__ = ["read_adjlist", "read_edgelist", "read_labels", "read_mat"]
 
 _OWNER = "read_edgelist"
 _INT_RE = re.compile(r"[+-]?[0-9]+")
@@ -597,3 +597,180 @@ def read_labels(path: str | os.PathLike) -> dict[Any, list]:
                 cur.append(lab)
         k += len(row)
     return out
+
+
+# ------------------------------------------------------ DeepWalk's formats
+def read_adjlist(
+    path: str | os.PathLike,
+    *,
+    directed: bool = False,
+    comment: str | None = "#",
+    node_type: type | str | None = None,
+) -> CSRGraph:
+    """Read an adjacency list (DeepWalk's ``--format adjlist``) into a :class:`CSRGraph`.
+
+    Each line is ``node neighbour neighbour ...`` separated by any whitespace
+    (DeepWalk's ``karate.adjlist``).  A node alone on its line is an isolated
+    node; a node may have several lines (their neighbours add up).
+
+    Parameters
+    ----------
+    path : str or path
+        Text file (``.gz``, ``.bz2``, ``.xz`` are decompressed).
+    directed : bool, default False
+        False (DeepWalk's default): each ``u v`` pair is an undirected edge, so
+        ``v`` listing ``u`` again is the same edge.  True: arcs ``u -> v``.
+    comment : str or None, default '#'
+        Character starting a comment.
+    node_type : {None, int, str}, default None
+        None: ints when the first token of every line is an int (DeepWalk's
+        files), strings otherwise.  With int ids, a neighbour token that is not
+        an int is an error naming the file, line and token (a dangling
+        separator or a weight such as ``3:0.5``).
+
+    Returns
+    -------
+    CSRGraph
+        Unweighted; rows in ascending id order; duplicates merged.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file does not exist.
+    ValueError
+        A non-int token in an int adjacency list (``file:line`` and the token
+        named), or a file without any node.
+
+    Notes
+    -----
+    One pass over the file in Python (O(total tokens) time); memory O(m) for
+    the pair arrays before the CSR build.
+    """
+    owner = "read_adjlist"
+    if not isinstance(directed, (bool, np.bool_)):
+        raise ValueError(f"The 'directed' parameter of {owner} must be a bool. Got {directed!r} instead.")
+    kind = _check_node_type(node_type)
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"{owner}: {path}: no such file.")
+    lines = list(_data_lines(path, None, comment))
+    if not lines:
+        raise ValueError(f"{path}: no node found (an adjacency list has 'node neighbour ...' per line).")
+    as_int = kind is int or (kind is None and all(_INT_RE.fullmatch(fields[0]) for _, _, fields in lines))
+    if as_int:
+        for lineno, text, fields in lines:
+            bad = next((tok for tok in fields if not _INT_RE.fullmatch(tok)), None)
+            if bad is not None:
+                raise ValueError(
+                    f"{path}:{lineno}: token {bad!r} is not an int node id, but the ids of this adjacency list "
+                    f"are ints (line: {text.strip()!r}). Remove the dangling token, or pass node_type=str."
+                )
+    parse: Callable[[str], Any] = int if as_int else str
+    srcs = [parse(fields[0]) for _, _, fields in lines for _ in fields[1:]]
+    dsts = [parse(tok) for _, _, fields in lines for tok in fields[1:]]
+    nodes = list(dict.fromkeys(parse(fields[0]) for _, _, fields in lines))
+    dtype = np.int64 if as_int else object
+    frame = pd.DataFrame({"source": np.array(srcs, dtype=dtype), "target": np.array(dsts, dtype=dtype)})
+    return read_edgelist(frame, weighted=False, directed=bool(directed), nodes=nodes)
+
+
+def read_mat(
+    path: str | os.PathLike,
+    adj_matrix_name: str = "network",
+    label_matrix_name: str | None = "group",
+    *,
+    directed: bool | None = None,
+) -> tuple[CSRGraph | None, dict[int, list[int]] | None]:
+    """Read a MATLAB ``.mat`` benchmark (DeepWalk's and node2vec's ``network`` / ``group``).
+
+    Node ids are the matrix rows ``0..n-1`` and labels the columns ``0..c-1``
+    of the label matrix, as DeepWalk's ``scoring.py`` expects (it looks nodes
+    up as ``str(i)``).  Note that :mod:`graphemb.datasets` loaders number the
+    same files from 1, like the ``.tsv`` copies.
+
+    Parameters
+    ----------
+    path : str or path
+        ``.mat`` file (MATLAB v4-v7.2; v7.3 files are HDF5 and need h5py).
+    adj_matrix_name : str or None, default "network"
+        Variable holding the (n, n) adjacency matrix (DeepWalk's
+        ``--matfile-variable-name``); None reads only the labels (``graph``
+        is then None).
+    label_matrix_name : str or None, default "group"
+        Variable holding the (n, c) label indicator matrix; None reads no
+        labels.
+    directed : bool or None, default None
+        None: directed only when the matrix is asymmetric.
+
+    Returns
+    -------
+    graph : CSRGraph
+        Nodes ``0..n-1``, weighted when the matrix is not all ones.
+    labels : dict or None
+        Node -> list of label columns (ascending); nodes without a label are
+        absent.  None when ``label_matrix_name`` is None.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file does not exist.
+    ValueError
+        If the file is not a readable ``.mat`` file, lacks a named variable
+        (the message lists the variables it has), or the matrices' shapes do
+        not agree.
+    """
+    import scipy.sparse as sp
+    from scipy.io import loadmat
+
+    owner = "read_mat"
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"{owner}: {path}: no such file.")
+    try:
+        mat = loadmat(path)
+    except NotImplementedError as err:  # MATLAB v7.3 = HDF5
+        raise ValueError(f"{path}: {err}; save it with MATLAB's -v7 flag or convert it to an edge list.") from None
+    except Exception as err:  # scipy raises several types for a file that is not .mat
+        raise ValueError(f"{path}: not a readable MATLAB .mat file ({type(err).__name__}: {err}).") from None
+    keys = sorted(k for k in mat if not k.startswith("__"))
+    for flag, name in (("adj_matrix_name", adj_matrix_name), ("label_matrix_name", label_matrix_name)):
+        if name is not None and (not isinstance(name, str) or name not in mat):
+            raise ValueError(
+                f"{path}: no variable {name!r} (the {flag}); the file holds {keys}. "
+                f"Pass the right name (CLI: --{flag.replace('_', '-')})."
+            )
+    if adj_matrix_name is None:
+        if label_matrix_name is None:
+            raise ValueError(f"{owner}: adj_matrix_name and label_matrix_name are both None; nothing to read.")
+        return None, _mat_labels(mat, label_matrix_name, None, path)
+    network = mat[adj_matrix_name]
+    if not (sp.issparse(network) or isinstance(network, np.ndarray)) or network.ndim != 2:
+        raise ValueError(f"{path}: {adj_matrix_name!r} is not a 2-D matrix (got {type(network).__name__}).")
+    network = sp.csr_array(network)
+    n, n2 = network.shape
+    if n != n2:
+        raise ValueError(f"{path}: {adj_matrix_name!r} has shape {network.shape}; an adjacency matrix is square.")
+    network.data = network.data.astype(np.float64)
+    graph = CSRGraph.from_scipy(network, directed=directed)
+    if label_matrix_name is None:
+        return graph, None
+    return graph, _mat_labels(mat, label_matrix_name, (adj_matrix_name, n), path)
+
+
+def _mat_labels(mat: dict, name: str, network: tuple[str, int] | None, path: str) -> dict[int, list[int]]:
+    """Row -> label columns of the indicator matrix ``mat[name]`` (rows checked against the network's size)."""
+    import scipy.sparse as sp
+
+    group = mat[name]
+    if not (sp.issparse(group) or isinstance(group, np.ndarray)) or group.ndim != 2:
+        raise ValueError(f"{path}: {name!r} is not a 2-D matrix (got {type(group).__name__}).")
+    group = sp.coo_array(sp.csr_array(group))
+    if network is not None and group.shape[0] != network[1]:
+        raise ValueError(f"{path}: {name!r} has {group.shape[0]} rows but {network[0]!r} has {network[1]} nodes.")
+    labels: dict[int, list[int]] = {}
+    keep = group.data != 0
+    rows, cols = group.row[keep], group.col[keep]
+    order = np.lexsort((cols, rows))
+    for i, j in zip(rows[order].tolist(), cols[order].tolist(), strict=True):
+        labels.setdefault(int(i), []).append(int(j))
+    return labels

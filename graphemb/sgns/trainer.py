@@ -572,4 +572,4 @@ def _progress(verbose: bool, total: int) -> Any:
         return None
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, unit="tok", unit_scale=True, desc="SGNS", leave=False)
+    return tqdm(total=total, unit="tok", unit_scale=True, desc="SGNS", leave=False, disable=None)  # terminal only

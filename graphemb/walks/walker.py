@@ -517,7 +517,7 @@ class WalkStream:
             total=self.num_walks_total,
             unit="walk",
             desc="random walks",
-            disable=not self.verbose,
+            disable=None if self.verbose else True,  # None: a bar only on a terminal (not in pipes or logs)
             leave=False,
         )
 
