@@ -220,6 +220,14 @@ class MemoryPlan:
                      "interpreter/numba baseline)")  # fmt: skip
         return "\n".join(lines)
 
+    def summary(self) -> str:
+        """The plan on one line (the INFO log line; :meth:`describe` has the items)."""
+        where = "spilled to disk" if self.spill else "in memory"
+        return (
+            f"memory plan {format_bytes(self.total)} of limit {format_bytes(self.limit)}, corpus "
+            f"{format_bytes(self.corpus_bytes)} {where}, predicted peak RSS {format_bytes(self.predicted_peak)}"
+        )
+
     def check(self, owner: str = "fit") -> None:
         """Raise ``MemoryError`` (with the figures and what to change) unless the plan fits."""
         if self.spill and self.disk_free is not None and self.corpus_bytes > self.disk_free:

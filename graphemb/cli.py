@@ -312,7 +312,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 # ------------------------------------------------- scale: memory plan, staged runs
 # Flags of ``embed`` that describe the walks; the others (but input/output) describe training.
-WALK_DESTS = ("walk_length", "num_walks", "p", "q", "weighted", "directed", "delimiter")
+# (reading the graph belongs to the walks: --input-format and --adj-matrix-name too)
+WALK_DESTS = (
+    "walk_length", "num_walks", "p", "q", "weighted", "directed", "delimiter", "input_format", "adj_matrix_name",
+)  # fmt: skip
 SHARED_DESTS = ("workers", "seed", "quiet", "memory_limit", "verbose")
 
 
@@ -372,8 +375,7 @@ def _add_staged_commands(sub: Any, embed: argparse.ArgumentParser) -> None:
         help="shards: a walk directory of .npy shards + manifest (default); text: one walk per line of node ids",
     )
     walk.add_argument("--overwrite", action="store_true", help="replace an existing walk directory or file")
-    walk_input = ("input_format", "adj_matrix_name")
-    _copy_flags(embed, walk, lambda dest: dest in WALK_DESTS or dest in SHARED_DESTS or dest in walk_input)
+    _copy_flags(embed, walk, lambda dest: dest in WALK_DESTS or dest in SHARED_DESTS)
     _add_scheduler_flag(walk)
     walk.set_defaults(handler=_cmd_walk)
 
@@ -385,11 +387,7 @@ def _add_staged_commands(sub: Any, embed: argparse.ArgumentParser) -> None:
     )
     train.add_argument("--walks", required=True, help="walk directory (from 'graphemb walk') or text file of walks")
     train.add_argument("--output", required=True, help="embedding file to write")
-    _copy_flags(
-        embed,
-        train,
-        lambda dest: dest not in WALK_DESTS and dest not in ("input", "output", "input_format", "adj_matrix_name"),
-    )
+    _copy_flags(embed, train, lambda dest: dest not in WALK_DESTS and dest not in ("input", "output"))
     train.set_defaults(handler=_cmd_train)
 
 
@@ -426,7 +424,8 @@ def _cmd_walk(args: argparse.Namespace) -> int:
     graph = _read_graph(args)
     logger.info("read %s: %r in %.2f s", args.input, graph, time.perf_counter() - t0)
     plan = model.memory_plan(graph)
-    logger.info("walk: %s", plan.describe())
+    logger.info("walk: %s", plan.summary())
+    logger.debug("%s", plan.describe())
     stream = model.walk_stream(graph, chunk_size=plan.chunk_walks)
     t1 = time.perf_counter()
     if args.walk_format == "text":

@@ -389,7 +389,8 @@ class _RandomWalkEmbedding:
             memory_limit=self.memory_limit,
             in_memory_max=-1 if on_disk else corpus_bytes,
         )
-        logger.info("%s.fit_walks: %d nodes, seed %d; %s", owner, n, seed_, plan.describe())
+        logger.info("%s.fit_walks: %d nodes, seed %d; %s", owner, n, seed_, plan.summary())
+        logger.debug("%s", plan.describe())
         plan.check(f"{owner}.fit_walks")
         trainer = self._trainer(train_seed)
         trainer.fit(walks, num_nodes=n, node_counts=counts)
@@ -442,7 +443,8 @@ class _RandomWalkEmbedding:
         trainer = self._trainer(train_seed)
         g = self._as_graph(graph)
         plan = self.memory_plan(g)
-        logger.info("%s: %r, seed %d; %s", owner, g, seed_, plan.describe())
+        logger.info("%s: %r, seed %d; %s", owner, g, seed_, plan.summary())
+        logger.debug("%s", plan.describe())
         plan.check(f"{owner}.fit")  # refused here, before the walks and the vector tables are allocated
         stream = self._stream(g, seed_, plan.chunk_walks)
         if client is not None:
@@ -452,9 +454,9 @@ class _RandomWalkEmbedding:
             corpus = stream.to_corpus()
             counts = corpus.node_counts(g.num_nodes)
             logger.info(
-                "phase walk: %d walks, %d tokens in memory in %.2f s, peak RSS %s",
-                len(corpus), corpus.num_tokens, time.perf_counter() - t0, peak_rss(),
-            )
+                "phase walk: %s walks: %d walks, %d tokens in %.2f s (in memory), peak RSS %s",
+                owner, len(corpus), corpus.num_tokens, time.perf_counter() - t0, peak_rss(),
+            )  # fmt: skip
             trainer.fit(corpus, num_nodes=g.num_nodes, node_counts=counts)
         else:
             _train_spilled(trainer, stream, g, self.workdir, owner)
