@@ -58,6 +58,7 @@ __all__ = [
 FORMAT = "graphemb-sgns-checkpoint"
 FORMAT_VERSION = 1
 CHECKPOINT_FILE = "checkpoint.json"
+_ABSENT = object()
 DEFAULT_EVERY_SECONDS = 300.0
 """Checkpoint period when a folder is given without ``checkpoint_every``."""
 
@@ -123,16 +124,20 @@ def counts_digest(counts: np.ndarray) -> str:
 
 def check_identity(path: str | os.PathLike, saved: dict[str, Any], current: dict[str, Any]) -> None:
     """Raise ``ValueError`` naming ``path`` and every field where ``saved`` and ``current`` differ."""
-    keys = sorted(set(saved) | set(current))
+
+    def show(value: Any) -> str:
+        return "absent" if value is _ABSENT else repr(value)
+
     diffs = []
-    for key in keys:
-        a, b = saved.get(key, "<absent>"), current.get(key, "<absent>")
+    for key in sorted(set(saved) | set(current)):
+        a, b = saved.get(key, _ABSENT), current.get(key, _ABSENT)
         if isinstance(a, dict) and isinstance(b, dict):
             for sub in sorted(set(a) | set(b)):
-                if a.get(sub, "<absent>") != b.get(sub, "<absent>"):
-                    diffs.append(f"{key}.{sub}: {a.get(sub, '<absent>')!r} there, {b.get(sub, '<absent>')!r} here")
+                x, y = a.get(sub, _ABSENT), b.get(sub, _ABSENT)
+                if x != y:
+                    diffs.append(f"{key}.{sub}: {show(x)} there, {show(y)} here")
         elif a != b:
-            diffs.append(f"{key}: {a!r} there, {b!r} here")
+            diffs.append(f"{key}: {show(a)} there, {show(b)} here")
     if diffs:
         shown = "; ".join(diffs[:6]) + (f"; and {len(diffs) - 6} more" if len(diffs) > 6 else "")
         raise ValueError(
