@@ -148,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=("word2vec", "npz"), default="word2vec", help="output format (default word2vec text)"
     )
     embed.add_argument("--quiet", action="store_true", help="no progress bars")
+    _add_checkpoint_flags(embed)
     embed.set_defaults(handler=_cmd_embed)
 
     evaluate = sub.add_parser(
@@ -172,6 +173,48 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
     demo.set_defaults(handler=_cmd_demo)
     return parser
+
+
+def _every(text: str) -> int | str:
+    from .sgns.checkpoint import parse_every
+
+    try:
+        tokens, _ = parse_every(text if not text.isdigit() else int(text), "--checkpoint-every")
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a number of tokens (e.g. 20000000 or 20M) or a period (e.g. 90s, 10m, 1h). Got {text!r} instead."
+        ) from None
+    return tokens if tokens is not None else text
+
+
+def _add_checkpoint_flags(parser: argparse.ArgumentParser) -> None:
+    """``--checkpoint DIR``, ``--checkpoint-every``, ``--resume`` (training checkpoints, docs/training.md)."""
+    group = parser.add_argument_group("checkpoints")
+    group.add_argument(
+        "--checkpoint", metavar="DIR", default=None, help="save the training state in DIR (atomically) as it trains"
+    )
+    group.add_argument(
+        "--checkpoint-every",
+        type=_every,
+        default=None,
+        metavar="N|PERIOD",
+        help="checkpoint every N tokens (e.g. 20M) or every PERIOD (e.g. 90s, 10m; default 5m)",
+    )
+    group.add_argument(
+        "--resume", action="store_true", help="continue from the checkpoint in --checkpoint DIR (if it holds one)"
+    )
+
+
+def _checkpoint_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    """The checkpoint flags as keyword arguments of ``fit``; refuses ``--resume`` without ``--checkpoint``."""
+    if args.checkpoint is None:
+        if args.resume or args.checkpoint_every is not None:
+            flag = "--resume" if args.resume else "--checkpoint-every"
+            raise CLIError(f"{flag} needs --checkpoint DIR (the folder of the training state).")
+        return {}
+    if os.path.exists(args.checkpoint) and not os.path.isdir(args.checkpoint):
+        raise CLIError(f"--checkpoint {args.checkpoint} is a file; give a folder.")
+    return {"checkpoint": args.checkpoint, "checkpoint_every": args.checkpoint_every, "resume": bool(args.resume)}
 
 
 # ------------------------------------------------------------------ commands
@@ -199,6 +242,7 @@ def _cmd_embed(args: argparse.Namespace) -> int:
     if not os.path.isfile(args.input):
         raise CLIError(f"--input {args.input}: no such file.")
     _check_output(args.output)
+    fit_kw = _checkpoint_kwargs(args)
     model = Node2Vec(
         dimensions=args.dimensions,
         walk_length=args.walk_length,
@@ -220,7 +264,7 @@ def _cmd_embed(args: argparse.Namespace) -> int:
         bad = next((v for v in map(str, graph.nodes) if any(ch.isspace() for ch in v)), None)
         if bad is not None:
             raise CLIError(f"node id {bad!r} holds whitespace; word2vec format cannot hold it. Use --format npz.")
-    model.fit(graph)
+    model.fit(graph, **fit_kw)
     _save(model.embedding_, args.output, args.format)
     if not args.quiet:
         _write(

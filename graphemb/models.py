@@ -29,6 +29,7 @@ from ._validation import check_bool, check_float, check_int
 from .embedding import Embedding
 from .graph.csr import CSRGraph
 from .sgns import SGNS
+from .sgns.checkpoint import read_checkpoint
 from .shards import read_walks, walk_params, write_walks
 from .walks import WalkStream, as_graph
 
@@ -299,8 +300,29 @@ class _RandomWalkEmbedding:
             short_walks=bool(g.directed),
         )
 
+    def _run_facts(self, g: CSRGraph, seed_: int, p: float, q: float) -> dict[str, Any]:
+        """What a checkpoint of this model's training records about the run besides the trainer's own."""
+        return {
+            "model": type(self).__name__,
+            "seed": int(seed_),
+            "walk_length": int(self.walk_length),
+            "num_walks": int(self.num_walks),
+            "p": float(p),
+            "q": float(q),
+            "weighted": None if self.weighted is None else bool(self.weighted),
+            "graph": g.fingerprint(),
+        }
+
     # ------------------------------------------------------------------ fit
-    def fit(self, graph: Any, y: Any = None) -> _RandomWalkEmbedding:
+    def fit(
+        self,
+        graph: Any,
+        y: Any = None,
+        *,
+        checkpoint: str | os.PathLike | None = None,
+        checkpoint_every: int | str | None = None,
+        resume: bool = False,
+    ) -> _RandomWalkEmbedding:
         """Learn one vector per node of ``graph``.
 
         Parameters
@@ -313,6 +335,14 @@ class _RandomWalkEmbedding:
             matrices.
         y : None
             Ignored (scikit-learn convention).
+        checkpoint, checkpoint_every, resume
+            Training checkpoints, passed to :meth:`graphemb.SGNS.fit`: the trainer's
+            state is saved in the folder ``checkpoint`` every ``checkpoint_every``
+            (tokens, or a period such as ``"10m"``); ``resume=True`` continues from
+            it.  The walks are made again from the seed (or reused from
+            ``workdir``); the checkpoint also records the walk parameters, the
+            graph's fingerprint and the seed, and one from another run is refused.
+            With ``seed=None`` the checkpoint's seed is used.
 
         Returns
         -------
@@ -329,10 +359,12 @@ class _RandomWalkEmbedding:
         self.validate()
         owner = type(self).__name__
         p, q = self._walk_bias()
-        seed_, _ = normalize_seed(self.seed)
+        seed_, _ = normalize_seed(_resumed_seed(self.seed, checkpoint, resume))
         walk_seed, train_seed = _derive_seeds(seed_)
         trainer = self._trainer(train_seed)
         g = self._as_graph(graph)
+        facts = self._run_facts(g, seed_, p, q) if checkpoint is not None else None
+        fit_kw = _checkpoint_options(checkpoint, checkpoint_every, resume, facts)
         plan = self.memory_plan(g)
         logger.info("%s: %r, seed %d; %s", owner, g, seed_, plan.describe())
         plan.check(f"{owner}.fit")  # refused here, before the walks and the vector tables are allocated
@@ -342,9 +374,9 @@ class _RandomWalkEmbedding:
         )  # fmt: skip
         if not plan.spill:
             corpus = stream.to_corpus()
-            trainer.fit(corpus, num_nodes=g.num_nodes, node_counts=corpus.node_counts(g.num_nodes))
+            trainer.fit(corpus, num_nodes=g.num_nodes, node_counts=corpus.node_counts(g.num_nodes), **fit_kw)
         else:
-            _train_spilled(trainer, stream, g, self.workdir, owner)
+            _train_spilled(trainer, stream, g, self.workdir, owner, fit_kw)
         self.memory_plan_ = plan
         self.embedding_ = Embedding(g.nodes, trainer.input_vectors_)
         self.seed_ = seed_
@@ -353,13 +385,31 @@ class _RandomWalkEmbedding:
         return self
 
 
+def _resumed_seed(seed: int | None, checkpoint: Any, resume: bool) -> int | None:
+    """The run seed: ``seed``, or when resuming without one, the seed the checkpoint recorded."""
+    if seed is not None or not resume or checkpoint is None:
+        return seed
+    meta = read_checkpoint(checkpoint) if isinstance(checkpoint, (str, os.PathLike)) else None
+    saved = (meta or {}).get("identity", {}).get("caller", {}).get("seed")
+    return saved if isinstance(saved, int) else None
+
+
+def _checkpoint_options(checkpoint: Any, every: Any, resume: Any, facts: dict[str, Any] | None) -> dict[str, Any]:
+    """Keyword arguments of :meth:`SGNS.fit` for the checkpoint options (none without a folder)."""
+    if checkpoint is None and every is None and resume is False:
+        return {}
+    return {"checkpoint": checkpoint, "checkpoint_every": every, "resume": resume, "checkpoint_info": facts}
+
+
 def _graph_bytes(g: CSRGraph) -> int:
     """Bytes held by a CSRGraph: its arrays plus about ``NODE_ID_BYTES`` per original id."""
     arrays = g.indptr.nbytes + g.indices.nbytes + (g.weights.nbytes if g.weights is not None else 0)
     return int(arrays + NODE_ID_BYTES * g.num_nodes)
 
 
-def _train_spilled(trainer: SGNS, stream: WalkStream, g: CSRGraph, workdir: Any, owner: str) -> None:
+def _train_spilled(
+    trainer: SGNS, stream: WalkStream, g: CSRGraph, workdir: Any, owner: str, fit_kw: dict[str, Any] | None = None
+) -> None:
     """Walk once into shards (counting nodes while writing), then train from the memory-mapped shards.
 
     With ``workdir`` None the shards live in a temporary directory removed afterwards; otherwise
@@ -368,7 +418,7 @@ def _train_spilled(trainer: SGNS, stream: WalkStream, g: CSRGraph, workdir: Any,
     """
     if workdir is None:
         with tempfile.TemporaryDirectory(prefix="graphemb-walks-") as tmp:
-            _train_spilled(trainer, stream, g, tmp, owner)
+            _train_spilled(trainer, stream, g, tmp, owner, fit_kw)
         return
     folder = Path(workdir) / "walks"
     corpus = None
@@ -386,7 +436,7 @@ def _train_spilled(trainer: SGNS, stream: WalkStream, g: CSRGraph, workdir: Any,
         Path(workdir).mkdir(parents=True, exist_ok=True)
         write_walks(stream, folder, graph=g, overwrite=True)
         corpus = read_walks(folder, graph=g)
-    trainer.fit(corpus, num_nodes=g.num_nodes, node_counts=corpus.node_counts)
+    trainer.fit(corpus, num_nodes=g.num_nodes, node_counts=corpus.node_counts, **(fit_kw or {}))
 
 
 def _is_scipy_sparse(obj: Any) -> bool:

@@ -283,3 +283,74 @@ def test_piece_boundaries_do_not_change_the_result(monkeypatch):
     cut = model().fit([walks[:250], walks[250:]])
     assert np.array_equal(whole.input_vectors_, cut.input_vectors_)
     assert np.allclose(whole.loss_, cut.loss_, rtol=1e-12)
+
+
+# ------------------------------------------------------------- models and CLI
+def _karate_model(**kw):
+    from graphemb import Node2Vec
+
+    params = dict(dimensions=8, walk_length=12, num_walks=6, window=3, epochs=2, p=0.5, q=2.0, workers=1, seed=5,
+                  verbose=False)  # fmt: skip
+    params.update(kw)
+    return Node2Vec(**params)
+
+
+def test_model_interrupted_then_resumed_equals_uninterrupted(tmp_path, small_pieces, monkeypatch):
+    import networkx as nx
+
+    g = nx.karate_club_graph()
+    ref = _karate_model().fit(g)
+    real, calls = _kernels.train_walks_serial, [0]
+
+    def interrupted(*args):
+        calls[0] += 1
+        if calls[0] == 3:
+            raise KeyboardInterrupt
+        return real(*args)
+
+    monkeypatch.setattr(_kernels, "train_walks_serial", interrupted)
+    folder = tmp_path / "ckpt"
+    with pytest.raises(KeyboardInterrupt):
+        _karate_model().fit(g, checkpoint=folder, checkpoint_every=1)
+    monkeypatch.setattr(_kernels, "train_walks_serial", real)
+    meta = read_checkpoint(folder)
+    assert meta["identity"]["caller"]["model"] == "Node2Vec" and meta["identity"]["caller"]["p"] == 0.5
+    assert meta["identity"]["caller"]["graph"].startswith("sha256:")
+    resumed = _karate_model(seed=None).fit(g, checkpoint=folder, resume=True)  # the seed comes from the checkpoint
+    assert resumed.seed_ == 5
+    assert np.array_equal(resumed.embedding_.vectors, ref.embedding_.vectors)
+    assert np.array_equal(resumed.loss_, ref.loss_)
+    with pytest.raises(
+        ValueError, match=r"checkpoint\.json was written by another run.*caller\.q: 2\.0 there, 3\.0 here"
+    ):
+        _karate_model(q=3.0).fit(g, checkpoint=folder, resume=True)
+
+
+def test_cli_checkpoint_flags(tmp_path, capsys):
+    import networkx as nx
+
+    from graphemb.cli import main
+
+    edges = tmp_path / "edges.tsv"
+    edges.write_text("".join(f"{u}\t{v}\n" for u, v in nx.karate_club_graph().edges()))
+    fast = ["--dimensions", "8", "--walk-length", "10", "--num-walks", "4", "--window-size", "3", "--workers", "1",
+            "--seed", "2", "--quiet", "--format", "npz"]  # fmt: skip
+    base = ["embed", "--input", str(edges), *fast]
+    folder = tmp_path / "ckpt"
+    assert main([*base, "--output", str(tmp_path / "plain.npz")]) == 0
+    ck = ["--checkpoint", str(folder), "--checkpoint-every", "2k"]
+    assert main([*base, "--output", str(tmp_path / "a.npz"), *ck]) == 0
+    assert read_checkpoint(folder)["complete"]
+    capsys.readouterr()
+    assert main([*base, "--output", str(tmp_path / "b.npz"), *ck]) == 2
+    assert "already holds a checkpoint" in capsys.readouterr().err
+    assert main([*base, "--output", str(tmp_path / "b.npz"), *ck, "--resume"]) == 0
+    from graphemb import Embedding
+
+    plain, a, b = (Embedding.load(tmp_path / f"{x}.npz") for x in ("plain", "a", "b"))
+    assert np.array_equal(plain.vectors, a.vectors) and np.array_equal(a.vectors, b.vectors)
+    assert main([*base, "--output", str(tmp_path / "c.npz"), "--resume"]) == 2
+    assert "--resume needs --checkpoint DIR" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:
+        main([*base, "--output", str(tmp_path / "c.npz"), "--checkpoint", str(folder), "--checkpoint-every", "soon"])
+    assert info.value.code == 2 and "--checkpoint-every: must be a number of tokens" in capsys.readouterr().err
