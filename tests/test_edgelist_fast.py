@@ -129,3 +129,38 @@ def test_split_blocks_cuts_after_newlines():
     assert counts.sum() == 1000
     src, dst, _, bad = _kernels.parse_edges(buf, starts, counts, -1, -1, 2)
     assert bad == -1 and src.tolist() == list(range(1000)) and dst.tolist() == list(range(1000))
+
+
+# ---------------------------------------------------------------- CSR builder
+def naive_rows(src, dst, n, directed, drop_loops):
+    rows = [set() for _ in range(n)]
+    for a, b in zip(src.tolist(), dst.tolist(), strict=True):
+        if a == b and drop_loops:
+            continue
+        rows[a].add(b)
+        if not directed:
+            rows[b].add(a)
+    return rows
+
+
+@pytest.mark.parametrize("directed", [False, True])
+@pytest.mark.parametrize("self_loops", ["keep", "drop"])
+def test_unweighted_csr_builder_matches_naive_and_weighted_path(directed, self_loops):
+    from graphemb.graph.convert import from_edge_arrays
+
+    rng = np.random.default_rng(0)
+    n = 60
+    src = rng.integers(0, n, 500)
+    dst = np.where(rng.random(500) < 0.1, src, rng.integers(0, n, 500))  # self-loops and duplicates
+    g = from_edge_arrays(src, dst, None, list(range(n)), directed=directed, self_loops=self_loops)
+    rows = naive_rows(src, dst, n, directed, self_loops == "drop")
+    for u in range(n):
+        assert g.indices[g.indptr[u] : g.indptr[u + 1]].tolist() == sorted(rows[u])
+    loops = sum(u in rows[u] for u in range(n))
+    expected = sum(len(r) for r in rows) if directed else (sum(len(r) for r in rows) - loops) // 2 + loops
+    assert g.num_edges == expected
+    # the general (sorting) path, taken with weights, builds the same rows
+    h = from_edge_arrays(src, dst, np.ones(500), list(range(n)), directed=directed, self_loops=self_loops)
+    assert np.array_equal(g.indptr, h.indptr) and np.array_equal(g.indices, h.indices)
+    assert g.indices.dtype == h.indices.dtype and g.num_edges == h.num_edges
+    assert g.fingerprint() != h.fingerprint()  # weighted vs unweighted; the structure is the same

@@ -298,3 +298,102 @@ def split_blocks(buf, start, nblocks):
     if n > start and buf[n - 1] != _NL:
         counts[m - 1] += 1
     return starts, counts
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def build_csr_unweighted(src, dst, n, symmetric, drop_loops):
+    """CSR rows (sorted, duplicates merged) of an unweighted edge list.
+
+    Parameters
+    ----------
+    src, dst : ndarray of int64, shape (k,)
+        Endpoint rows in ``[0, n)`` (checked by the caller).
+    n : int
+    symmetric : bool
+        Store every edge ``u -- v`` in both rows (undirected graph); a self-loop once.
+    drop_loops : bool
+        Leave out edges ``u -- u``.
+
+    Returns
+    -------
+    indptr : ndarray of int64, shape (n + 1,)
+    indices : ndarray of int32, shape (nnz,)
+        Row ``u`` holds its distinct neighbours in ascending order (what
+        :func:`graphemb.graph.convert.from_edge_arrays` builds with sorts).
+    loops : int
+        Self-loops kept.
+
+    Notes
+    -----
+    A counting sort by row (O(k + n), serial), then each row sorted and deduplicated in
+    parallel (O(k log d) for degree d), then compacted.  Memory: 4 bytes per stored entry
+    twice, plus 8 bytes per node three times.
+    """
+    k = src.shape[0]
+    deg = np.zeros(n + 1, dtype=np.int64)
+    for i in range(k):
+        a = src[i]
+        b = dst[i]
+        if a == b:
+            if not drop_loops:
+                deg[a + 1] += 1
+        else:
+            deg[a + 1] += 1
+            if symmetric:
+                deg[b + 1] += 1
+    for u in range(n):
+        deg[u + 1] += deg[u]
+    cursor = deg[:n].copy()
+    cols = np.empty(deg[n], dtype=np.int32)
+    for i in range(k):
+        a = src[i]
+        b = dst[i]
+        if a == b:
+            if drop_loops:
+                continue
+            cols[cursor[a]] = b
+            cursor[a] += 1
+        else:
+            cols[cursor[a]] = b
+            cursor[a] += 1
+            if symmetric:
+                cols[cursor[b]] = a
+                cursor[b] += 1
+    kept = np.empty(n, dtype=np.int64)
+    nloops = np.zeros(n, dtype=np.int64)
+    for u in prange(n):
+        lo = deg[u]
+        hi = deg[u + 1]
+        if hi - lo > 32:
+            cols[lo:hi].sort()
+        else:  # insertion sort: no allocation for the many short rows
+            for j in range(lo + 1, hi):
+                x = cols[j]
+                t = j - 1
+                while t >= lo and cols[t] > x:
+                    cols[t + 1] = cols[t]
+                    t -= 1
+                cols[t + 1] = x
+        m = 0
+        for j in range(lo, hi):
+            if m == 0 or cols[j] != cols[lo + m - 1]:
+                cols[lo + m] = cols[j]
+                m += 1
+        kept[u] = m
+        if m and cols[lo] <= u:  # a self-loop sits where u falls in the sorted row
+            for j in range(lo, lo + m):
+                if cols[j] == u:
+                    nloops[u] = 1
+                    break
+                if cols[j] > u:
+                    break
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    for u in range(n):
+        indptr[u + 1] = indptr[u] + kept[u]
+    indices = np.empty(indptr[n], dtype=np.int32)
+    for u in prange(n):
+        a = deg[u]
+        b = indptr[u]
+        for j in range(kept[u]):
+            indices[b + j] = cols[a + j]
+    return indptr, indices, nloops.sum()

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_choice as _check_choice
+from . import _kernels
 from .csr import CSRGraph
 
 __all__ = ["from_networkx", "to_networkx", "from_edge_arrays", "DUPLICATES", "SELF_LOOPS", "ZERO_WEIGHTS"]
@@ -129,7 +130,10 @@ def from_edge_arrays(
     Notes
     -----
     Time O(k log k) (one sort for duplicates, one for row order); extra memory
-    about 40 bytes per input edge on top of the result.
+    about 40 bytes per input edge on top of the result.  Unweighted edges with
+    ``duplicates='merge'`` (the default) take a numba counting sort instead
+    (:func:`graphemb.graph._kernels.build_csr_unweighted`): O(k + n) plus the
+    per-row sorts, in parallel, to the same arrays.
     """
     _check_choice(duplicates, "duplicates", DUPLICATES, owner)
     _check_choice(self_loops, "self_loops", SELF_LOOPS, owner)
@@ -150,6 +154,10 @@ def from_edge_arrays(
     k = src.size
     if k and (min(src.min(), dst.min()) < 0 or max(src.max(), dst.max()) >= n):
         raise ValueError(f"Edge endpoints must be row indices in [0, {n - 1}].")
+    if weights is None and duplicates == "merge" and n <= 2**31:  # the common case: one counting sort
+        indptr, cols, loops = _kernels.build_csr_unweighted(src, dst, n, not directed, self_loops == "drop")
+        num_edges = int(cols.size) if directed else int((cols.size - loops) // 2 + loops)
+        return CSRGraph._from_checked_arrays(indptr, cols, nodes, directed, num_edges)
     row_id = np.arange(k, dtype=np.int32 if k < 2**31 else np.int64)  # input row of each edge, for messages
     w = None
     if weights is not None:
