@@ -35,30 +35,6 @@ def count_lines(buf, start, end):
 
 
 @njit(cache=True, nogil=True)
-def _is_blank(c, sep):
-    """Spaces (and tabs unless the separator is a tab) around fields; ``\\r`` of CRLF."""
-    return c == _SPACE or c == _CR or (c == _TAB and sep != _TAB)
-
-
-@njit(cache=True, nogil=True)
-def _parse_int(buf, i, end):
-    """``(value, next_index, ok)`` for ``[+-]?[0-9]{1,18}`` at ``buf[i]``."""
-    neg = False
-    if i < end and (buf[i] == 43 or buf[i] == 45):  # + -
-        neg = buf[i] == 45
-        i += 1
-    v = np.int64(0)
-    nd = 0
-    while i < end and 48 <= buf[i] <= 57:
-        v = v * 10 + (buf[i] - 48)
-        nd += 1
-        i += 1
-    if nd == 0 or nd > _MAX_INT_DIGITS:
-        return np.int64(0), i, False
-    return (-v if neg else v), i, True
-
-
-@njit(cache=True, nogil=True)
 def _parse_float(buf, i, end, pow10):
     """``(value, next_index, ok)`` for a decimal ``[+-]?d*[.d*]([eE][+-]?d+)?`` on the exact fast path.
 
@@ -142,55 +118,90 @@ def parse_block(buf, start, end, sep, comment, ncols, src, dst, w, out):
 
     Notes
     -----
-    O(end - start) time; no memory beyond the outputs.
+    One pass over the bytes, a state machine with the integer fields parsed in line
+    (no call per byte): O(end - start) time, no memory beyond the outputs.
     """
-    i = start
     k = out
     line = 0
+    field = 0  # fields completed on this line
+    in_tok = False  # an integer field is being read
+    pending = False  # an explicit separator was read: a field must follow
+    in_comment = False
+    neg = False
+    v = np.int64(0)
+    nd = 0
+    i = start
     while i < end:
-        field = 0
-        pending = False  # a separator was read: a field must follow
-        while True:
-            while i < end and _is_blank(buf[i], sep):
-                i += 1
-            c = buf[i] if i < end else _NL
-            if c == _NL or c == comment:
-                break
-            if sep < 0 or field == 0 or pending:
-                if field >= ncols:
-                    return -1 - line
-                if field < 2:
-                    v, i, ok = _parse_int(buf, i, end)
-                    if not ok:
-                        return -1 - line
-                    if field == 0:
-                        src[k] = v
-                    else:
-                        dst[k] = v
-                else:
-                    x, i, ok = _parse_float(buf, i, end, _POW10)
-                    if not ok:
-                        return -1 - line
-                    w[k] = x
-                field += 1
-                pending = False
-                if i < end:
-                    c = buf[i]
-                    if not (_is_blank(c, sep) or c == _NL or c == comment or c == sep or (sep < 0 and c == _TAB)):
-                        return -1 - line  # e.g. "12a"
-            elif c == sep:
-                pending = True
-                i += 1
-            else:
-                return -1 - line
-        if pending or (field != 0 and field != ncols):
-            return -1 - line
-        if field == ncols:
-            k += 1
-        while i < end and buf[i] != _NL:  # skip a comment
+        c = buf[i]
+        if in_tok and 48 <= c <= 57:  # the common byte first
+            v = v * 10 + (c - 48)
+            nd += 1
             i += 1
-        i += 1
-        line += 1
+            continue
+        if c == _NL or in_comment or c == comment or c == _SPACE or c == _CR or c == _TAB or c == sep:
+            if in_tok:  # close the integer field
+                if nd == 0 or nd > _MAX_INT_DIGITS:
+                    return -1 - line
+                if field == 0:
+                    src[k] = -v if neg else v
+                else:
+                    dst[k] = -v if neg else v
+                field += 1
+                in_tok = False
+                pending = False
+            if c == _NL:
+                if pending or (field != 0 and field != ncols):
+                    return -1 - line
+                if field == ncols:
+                    k += 1
+                field = 0
+                in_comment = False
+                line += 1
+            elif in_comment:
+                pass
+            elif c == comment:
+                in_comment = True
+            elif c == sep:
+                if field == 0 or pending:
+                    return -1 - line  # an empty field
+                pending = True
+            i += 1
+            continue
+        if in_tok:
+            return -1 - line  # e.g. "12a"
+        # a field starts here
+        if field >= ncols or (sep >= 0 and field > 0 and not pending):
+            return -1 - line
+        if field < 2:
+            in_tok = True
+            v = np.int64(0)
+            nd = 0
+            neg = c == 45
+            if c == 43 or c == 45:  # + -
+                i += 1
+                continue
+            if not 48 <= c <= 57:
+                return -1 - line
+            continue  # the digit is read by the in_tok branch
+        x, j, ok = _parse_float(buf, i, end, _POW10)
+        if not ok:
+            return -1 - line
+        w[k] = x
+        field += 1
+        pending = False
+        i = j
+    if in_tok:
+        if nd == 0 or nd > _MAX_INT_DIGITS:
+            return -1 - line
+        if field == 0:
+            src[k] = -v if neg else v
+        else:
+            dst[k] = -v if neg else v
+        field += 1
+    if pending or (field != 0 and field != ncols):
+        return -1 - line
+    if field == ncols:
+        k += 1
     return k - out
 
 
@@ -239,6 +250,11 @@ def parse_edges(buf, starts, line_counts, sep, comment, ncols):
             break
     if bad >= 0:
         return src[:0], dst[:0], w[:0], bad
+    full = True
+    for b in range(nb):
+        full = full and got[b] == line_counts[b]
+    if full:  # every line was an edge: the blocks are contiguous already
+        return src, dst, w[: cap if ncols == 3 else 0], bad
     total = 0
     for b in range(nb):
         total += got[b]
@@ -301,18 +317,20 @@ def split_blocks(buf, start, nblocks):
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def build_csr_unweighted(src, dst, n, symmetric, drop_loops):
+def build_csr_unweighted(src, dst, n, symmetric, drop_loops, nchunks):
     """CSR rows (sorted, duplicates merged) of an unweighted edge list.
 
     Parameters
     ----------
-    src, dst : ndarray of int64, shape (k,)
+    src, dst : ndarray of int32 or int64, shape (k,)
         Endpoint rows in ``[0, n)`` (checked by the caller).
     n : int
     symmetric : bool
         Store every edge ``u -- v`` in both rows (undirected graph); a self-loop once.
     drop_loops : bool
         Leave out edges ``u -- u``.
+    nchunks : int
+        Edge ranges counted and scattered in parallel (the number of threads).
 
     Returns
     -------
@@ -325,40 +343,49 @@ def build_csr_unweighted(src, dst, n, symmetric, drop_loops):
 
     Notes
     -----
-    A counting sort by row (O(k + n), serial), then each row sorted and deduplicated in
-    parallel (O(k log d) for degree d), then compacted.  Memory: 4 bytes per stored entry
-    twice, plus 8 bytes per node three times.
+    A parallel counting sort by row (one histogram per edge range: O(k + nchunks n)),
+    then each row sorted (insertion sort below 33 entries) and deduplicated in
+    parallel (O(k log d) for degree d), then compacted when duplicates were found.
+    Memory: 4 bytes per stored entry (twice when compacting), ``8 nchunks n`` bytes of
+    histograms.
     """
     k = src.shape[0]
+    hist = np.zeros((nchunks, n), dtype=np.int64)
+    for c in prange(nchunks):
+        for i in range(k * c // nchunks, k * (c + 1) // nchunks):
+            a = src[i]
+            b = dst[i]
+            if a == b:
+                if not drop_loops:
+                    hist[c, a] += 1
+            else:
+                hist[c, a] += 1
+                if symmetric:
+                    hist[c, b] += 1
     deg = np.zeros(n + 1, dtype=np.int64)
-    for i in range(k):
-        a = src[i]
-        b = dst[i]
-        if a == b:
-            if not drop_loops:
-                deg[a + 1] += 1
-        else:
-            deg[a + 1] += 1
-            if symmetric:
-                deg[b + 1] += 1
-    for u in range(n):
-        deg[u + 1] += deg[u]
-    cursor = deg[:n].copy()
+    for u in range(n):  # hist[c, u] becomes chunk c's first slot in row u
+        pos = deg[u]
+        for c in range(nchunks):
+            cnt = hist[c, u]
+            hist[c, u] = pos
+            pos += cnt
+        deg[u + 1] = pos
     cols = np.empty(deg[n], dtype=np.int32)
-    for i in range(k):
-        a = src[i]
-        b = dst[i]
-        if a == b:
-            if drop_loops:
-                continue
-            cols[cursor[a]] = b
-            cursor[a] += 1
-        else:
-            cols[cursor[a]] = b
-            cursor[a] += 1
-            if symmetric:
-                cols[cursor[b]] = a
-                cursor[b] += 1
+    for c in prange(nchunks):
+        for i in range(k * c // nchunks, k * (c + 1) // nchunks):
+            a = src[i]
+            b = dst[i]
+            if a == b:
+                if drop_loops:
+                    continue
+                cols[hist[c, a]] = b
+                hist[c, a] += 1
+            else:
+                cols[hist[c, a]] = b
+                hist[c, a] += 1
+                if symmetric:
+                    cols[hist[c, b]] = a
+                    hist[c, b] += 1
     kept = np.empty(n, dtype=np.int64)
     nloops = np.zeros(n, dtype=np.int64)
     for u in prange(n):
@@ -379,17 +406,14 @@ def build_csr_unweighted(src, dst, n, symmetric, drop_loops):
             if m == 0 or cols[j] != cols[lo + m - 1]:
                 cols[lo + m] = cols[j]
                 m += 1
+            if cols[j] == u:
+                nloops[u] = 1
         kept[u] = m
-        if m and cols[lo] <= u:  # a self-loop sits where u falls in the sorted row
-            for j in range(lo, lo + m):
-                if cols[j] == u:
-                    nloops[u] = 1
-                    break
-                if cols[j] > u:
-                    break
     indptr = np.zeros(n + 1, dtype=np.int64)
     for u in range(n):
         indptr[u + 1] = indptr[u] + kept[u]
+    if indptr[n] == deg[n]:  # no duplicates: the rows are in place
+        return indptr, cols, nloops.sum()
     indices = np.empty(indptr[n], dtype=np.int32)
     for u in prange(n):
         a = deg[u]
@@ -397,3 +421,48 @@ def build_csr_unweighted(src, dst, n, symmetric, drop_loops):
         for j in range(kept[u]):
             indices[b + j] = cols[a + j]
     return indptr, indices, nloops.sum()
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def dense_rows(src, dst, lo, span):
+    """Rows of ids in the dense range ``[lo, lo + span)``: ids ranked in ascending order.
+
+    Parameters
+    ----------
+    src, dst : ndarray of int64, shape (k,)
+        Ids, all in ``[lo, lo + span)`` (checked by the caller).
+    lo, span : int
+
+    Returns
+    -------
+    rows_src, rows_dst : ndarray of int32, shape (k,)
+        Row of each id (its rank among the distinct ids).
+    ids : ndarray of int64, shape (n,)
+        The distinct ids in ascending order (row ``r`` is ``ids[r]``).
+
+    Notes
+    -----
+    O(k + span) time (the mapping in parallel); memory ``span`` bytes and 8 ``span``
+    for the ranks, plus the outputs.  The caller keeps ``n < 2**31``.
+    """
+    k = src.shape[0]
+    present = np.zeros(span, dtype=np.bool_)
+    for i in prange(k):  # concurrent writes all store True: no lost update matters
+        present[src[i] - lo] = True
+        present[dst[i] - lo] = True
+    rank = np.empty(span, dtype=np.int32)
+    n = 0
+    for j in range(span):
+        rank[j] = n
+        if present[j]:
+            n += 1
+    ids = np.empty(n, dtype=np.int64)
+    for j in range(span):
+        if present[j]:
+            ids[rank[j]] = lo + j
+    rows_src = np.empty(k, dtype=np.int32)
+    rows_dst = np.empty(k, dtype=np.int32)
+    for i in prange(k):
+        rows_src[i] = rank[src[i] - lo]
+        rows_dst[i] = rank[dst[i] - lo]
+    return rows_src, rows_dst, ids

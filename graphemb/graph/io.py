@@ -326,7 +326,7 @@ def _from_file(
         if fast is not None:  # integer ids, parsed by the numba kernels
             src_ids, dst_ids, w_fast = fast
             _check_extra_types(extra, int, path)
-            src, dst, node_list = _factorize(src_ids, dst_ids, extra, numeric=True)
+            src, dst, node_list = _factorize_fast(src_ids, dst_ids, extra)
             del src_ids, dst_ids
             w = w_fast if use_weights else None
             return from_edge_arrays(src, dst, w, node_list, describe=rows.describe, owner=_OWNER, **policy)
@@ -482,6 +482,19 @@ def _check_extra_types(extra: list, kind: type, where: str) -> None:
                 f"The 'nodes' parameter of {_OWNER} holds {x!r} ({type(x).__name__}) but the ids in {where} are "
                 f"{kind.__name__}s; give nodes as {kind.__name__}s (or set node_type to match)."
             )
+
+
+def _factorize_fast(src_ids: np.ndarray, dst_ids: np.ndarray, extra: list) -> tuple:
+    """:func:`_factorize` of int64 ids, by a numba kernel when the ids are dense (int32 rows)."""
+    k = src_ids.size
+    if extra or k == 0:
+        return _factorize(src_ids, dst_ids, extra, numeric=True)
+    lo = int(min(src_ids.min(), dst_ids.min()))
+    hi = int(max(src_ids.max(), dst_ids.max()))
+    if hi - lo >= 4 * 2 * k + 1024 or hi - lo >= 2**31 - 1:
+        return _factorize(src_ids, dst_ids, extra, numeric=True)
+    rows_src, rows_dst, ids = _kernels.dense_rows(src_ids, dst_ids, lo, hi - lo + 1)
+    return rows_src, rows_dst, ids.tolist()
 
 
 def _factorize(src_ids: np.ndarray, dst_ids: np.ndarray, extra: list, numeric: bool) -> tuple:
