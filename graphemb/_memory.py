@@ -91,12 +91,17 @@ def check_allocation(nbytes: int, what: str, alternative: str, fraction: float =
 _SIZE_UNITS = {"": 1, "B": 1, "K": 2**10, "KB": 2**10, "KIB": 2**10, "M": 2**20, "MB": 2**20, "MIB": 2**20,
                "G": 2**30, "GB": 2**30, "GIB": 2**30, "T": 2**40, "TB": 2**40, "TIB": 2**40}  # fmt: skip
 
-# Per-node costs of Python objects, measured on CPython 3.12 / 64-bit (docs/scale.md):
-# a list of int ids (pointer + int object), and the {id: row} dict of an Embedding.
+# Per-node costs of Python objects, measured with tracemalloc on CPython 3.11 / 64-bit for
+# 1M int ids: a list of ids (pointer + int object) 40 B; an Embedding's copy of the list and
+# its {id: row} dict 8 + 70 B; the word2vec writer's names and duplicate check 63 + 31 B.
 NODE_ID_BYTES = 40
-NODE_INDEX_BYTES = 110
+NODE_INDEX_BYTES = 80
+WRITER_BYTES = 95
 # Process baseline that no plan item covers: the interpreter, numpy, numba and its compiled kernels.
 RUNTIME_BYTES = 220 * 2**20
+# What the process gains after planning outside the plan's items: numba kernels loaded from
+# the cache, progress bars, logging (measured: 52 MiB on a 20k-node fit, docs/scale.md).
+KERNELS_BYTES = 48 * 2**20
 # A corpus up to this size is kept in memory (the default of DeepWalk/Node2Vec.fit).
 IN_MEMORY_CORPUS_BYTES = 256 * 2**20
 # Default share of the memory available at plan time that new allocations may take.
@@ -156,9 +161,10 @@ class MemoryPlan:
     corpus_bytes : int
         Size of the whole corpus (in memory, or on disk when spilled).
     chunk_walks : int
-    predicted_peak : int or None
-        ``total`` plus the process baseline (``RUNTIME_BYTES``) and what the
-        process held outside the plan when it was made: the expected peak RSS.
+    predicted_peak : int
+        ``total`` plus the baseline outside the plan's items (what the process
+        held when the plan was made, less the graph, plus ``KERNELS_BYTES``; at
+        least ``RUNTIME_BYTES``): the expected peak RSS.
     """
 
     def __init__(
@@ -291,7 +297,7 @@ def plan_fit(
     ``8 n d``; trainer tables ``44 n`` (counts, noise alias table,
     keep probabilities; ``+ 64 n`` for a Huffman tree); walk buffers two chunks;
     corpus ``4 W (L + 1)`` in memory, or two memory-mapped shards when spilled;
-    output ``110 n`` (the Embedding's id index) + ``110 n`` transient (the
+    output ``80 n`` (the Embedding's id index) + ``95 n`` transient (the
     word2vec writer's names).  O(1) to compute.
     """
     n, m, d = int(num_nodes), int(num_arcs), int(dimensions)
@@ -305,7 +311,7 @@ def plan_fit(
     items["trainer tables (noise, sub-sampling" + (", Huffman)" if hierarchical else ")")] = 44 * n + (
         64 * n if hierarchical else 0
     )
-    items["embedding index + output writer"] = 2 * NODE_INDEX_BYTES * n
+    items["embedding index + output writer"] = (NODE_INDEX_BYTES + WRITER_BYTES) * n
     avail = available_memory()
     if memory_limit is None:
         if avail is None:
@@ -339,5 +345,5 @@ def plan_fit(
     if not spill:
         suggestions.append("spilling the corpus to disk (it spills by itself when it does not fit)")
     rss = current_rss()
-    baseline = RUNTIME_BYTES if rss is None else max(rss - int(graph_bytes), RUNTIME_BYTES)
+    baseline = RUNTIME_BYTES if rss is None else max(rss - int(graph_bytes) + KERNELS_BYTES, RUNTIME_BYTES)
     return MemoryPlan(items, limit, source, spill, corpus_bytes, chunk_walks, disk_free, baseline, suggestions)

@@ -1,4 +1,4 @@
-"""Command line: ``graphemb embed | evaluate | demo`` (also ``python -m graphemb``).
+"""Command line: ``graphemb embed | walk | train | evaluate | demo`` (also ``python -m graphemb``).
 
 The CLI only parses flags and calls the public API.  Flags follow the node2vec
 reference implementation and PecanPy (``--walk-length``, ``--num-walks``,
@@ -115,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Node embeddings (DeepWalk, node2vec) with numba random walks and skip-gram.",
     )
     parser.add_argument("--version", action="version", version=f"graphemb {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="{embed,evaluate,demo}")
+    sub = parser.add_subparsers(dest="command", metavar="{embed,walk,train,evaluate,demo}")
 
     embed = sub.add_parser(
         "embed",
@@ -148,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=("word2vec", "npz"), default="word2vec", help="output format (default word2vec text)"
     )
     embed.add_argument("--quiet", action="store_true", help="no progress bars")
+    _add_scale_flags(embed)
     _add_checkpoint_flags(embed)
     embed.set_defaults(handler=_cmd_embed)
 
@@ -172,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--output", default="karate.emb", help="embedding file to write (default ./karate.emb)")
     demo.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
     demo.set_defaults(handler=_cmd_demo)
+    _add_staged_commands(sub, embed)
     return parser
 
 
@@ -229,10 +231,12 @@ def _check_output(path: str) -> None:
 
 
 def _save(embedding: Any, path: str, fmt: str) -> None:
+    t0 = time.perf_counter()
     if fmt == "npz":
         embedding.save(path)
     else:
         embedding.save_word2vec_format(path)
+    logger.info("phase write: %s in %.2f s", path, time.perf_counter() - t0)
 
 
 def _cmd_embed(args: argparse.Namespace) -> int:
@@ -256,6 +260,7 @@ def _cmd_embed(args: argparse.Namespace) -> int:
         seed=args.seed,
         verbose=not args.quiet,
     )
+    model.set_params(**_scale_params(args))
     model.validate()  # bad parameters fail before the file is read
     t0 = time.perf_counter()
     graph = read_edgelist(args.input, weighted=bool(args.weighted), directed=bool(args.directed), sep=args.delimiter)
@@ -345,6 +350,171 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ------------------------------------------------- scale: memory plan, staged runs
+# Flags of ``embed`` that describe the walks; the others (but input/output) describe training.
+WALK_DESTS = ("walk_length", "num_walks", "p", "q", "weighted", "directed", "delimiter")
+SHARED_DESTS = ("workers", "seed", "quiet", "memory_limit", "verbose")
+
+
+def _size(text: str) -> int:
+    from ._memory import parse_size
+
+    try:
+        return parse_size(text, "--memory-limit")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _add_scale_flags(parser: argparse.ArgumentParser) -> None:
+    """``--memory-limit``, ``--workdir`` and ``--verbose`` (embed, walk, train)."""
+    parser.add_argument(
+        "--memory-limit",
+        type=_size,
+        default=None,
+        help="memory the run may use for its data, e.g. 4G or 512M (default: 70%% of the memory available); "
+        "decides whether the walks stay in memory or spill to disk; a plan that cannot fit is refused",
+    )
+    parser.add_argument(
+        "--workdir",
+        default=None,
+        help="folder for spilled walks (kept in WORKDIR/walks and reused by a rerun; default: a temporary folder)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log the memory plan, phases and tokens/s")
+
+
+def _scale_params(args: argparse.Namespace) -> dict:
+    return {"memory_limit": getattr(args, "memory_limit", None), "workdir": getattr(args, "workdir", None)}
+
+
+def _copy_flags(source: argparse.ArgumentParser, target: argparse.ArgumentParser, keep: Any) -> None:
+    """Give ``target`` the very flags of ``source`` whose destination passes ``keep``."""
+    for action in source._actions:
+        if action.option_strings and action.dest != "help" and keep(action.dest):
+            target._add_action(action)
+
+
+def _add_staged_commands(sub: Any, embed: argparse.ArgumentParser) -> None:
+    """``graphemb walk`` (every walk flag of embed) and ``graphemb train`` (every training flag of embed)."""
+    walk = sub.add_parser(
+        "walk",
+        help="generate random walks into a walk directory (or a text file)",
+        description="Generate node2vec walks (DeepWalk when p = q = 1) once and keep them: a walk directory of "
+        "memory-mapped shards (docs/shards.md) or a text file of one walk per line. 'graphemb train' turns them "
+        "into embeddings; with the same --seed and one worker, walk + train equals embed bit for bit.",
+    )
+    walk.add_argument("--input", required=True, help="edge list: 'source target [weight]' per line")
+    walk.add_argument("--output", required=True, help="walk directory (shards) or text file to write")
+    walk.add_argument(
+        "--format",
+        dest="walk_format",
+        choices=("shards", "text"),
+        default="shards",
+        help="shards: a walk directory of .npy shards + manifest (default); text: one walk per line of node ids",
+    )
+    walk.add_argument("--overwrite", action="store_true", help="replace an existing walk directory or file")
+    _copy_flags(embed, walk, lambda dest: dest in WALK_DESTS or dest in SHARED_DESTS)
+    walk.set_defaults(handler=_cmd_walk)
+
+    train = sub.add_parser(
+        "train",
+        help="learn embeddings from a walk directory or a text file of walks",
+        description="Train skip-gram (SGNS) vectors on walks made by 'graphemb walk' (or any text file of one "
+        "walk per line of node ids). Without --seed, a walk directory's own run seed is used.",
+    )
+    train.add_argument("--walks", required=True, help="walk directory (from 'graphemb walk') or text file of walks")
+    train.add_argument("--output", required=True, help="embedding file to write")
+    _copy_flags(embed, train, lambda dest: dest not in WALK_DESTS and dest not in ("input", "output"))
+    _add_checkpoint_flags(train)
+    train.set_defaults(handler=_cmd_train)
+
+
+def _cmd_walk(args: argparse.Namespace) -> int:
+    from .graph.io import read_edgelist
+    from .models import Node2Vec
+    from .shards import write_text_walks, write_walks
+
+    if not os.path.isfile(args.input):
+        raise CLIError(f"--input {args.input}: no such file.")
+    out = os.path.abspath(args.output)
+    if not os.path.isdir(os.path.dirname(out)):
+        raise CLIError(f"--output {args.output}: the folder {os.path.dirname(out)} does not exist; create it first.")
+    if args.walk_format == "text":
+        _check_output(args.output)
+        if os.path.exists(args.output) and not args.overwrite:
+            raise CLIError(f"--output {args.output} exists; pass --overwrite to replace it.")
+    elif os.path.exists(args.output) and not os.path.isdir(args.output):
+        raise CLIError(f"--output {args.output} is a file; give a folder for --format shards.")
+    model = Node2Vec(
+        walk_length=args.walk_length,
+        num_walks=args.num_walks,
+        p=args.p,
+        q=args.q,
+        workers=args.workers,
+        seed=args.seed,
+        verbose=not args.quiet,
+        memory_limit=args.memory_limit,
+    )
+    model.validate()
+    t0 = time.perf_counter()
+    graph = read_edgelist(args.input, weighted=bool(args.weighted), directed=bool(args.directed), sep=args.delimiter)
+    logger.info("read %s: %r in %.2f s", args.input, graph, time.perf_counter() - t0)
+    plan = model.memory_plan(graph)
+    logger.info("walk: %s", plan.describe())
+    stream = model.walk_stream(graph, chunk_size=plan.chunk_walks)
+    t1 = time.perf_counter()
+    if args.walk_format == "text":
+        count = write_text_walks(stream, args.output)
+        what = f"{count} walks (text)"
+    else:
+        manifest = write_walks(
+            stream, args.output, overwrite=args.overwrite, metadata={"run_seed": model.seed_, "command": "walk"}
+        )
+        what = f"{manifest['num_walks_total']} walks, {manifest['num_tokens']} tokens, {len(manifest['shards'])} shards"
+    logger.info("walk: %s in %.2f s", what, time.perf_counter() - t1)
+    if not args.quiet:
+        _write(
+            f"graphemb: wrote {what} to {args.output} (seed {model.seed_}, {time.perf_counter() - t0:.1f} s)",
+            sys.stderr,
+        )
+    return EXIT_OK
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from .models import Node2Vec
+    from .shards import read_text_walks, read_walks
+
+    _check_output(args.output)
+    fit_kw = _checkpoint_kwargs(args)
+    params = {
+        k: v
+        for k, v in vars(args).items()
+        if k in ("dimensions", "negative", "epochs", "workers", "seed") and v is not None
+    }
+    model = Node2Vec(window=args.window_size, verbose=not args.quiet, **params, **_scale_params(args))
+    model.validate()
+    t0 = time.perf_counter()
+    if os.path.isdir(args.walks):
+        walks: Any = read_walks(args.walks)
+        if args.seed is None:
+            run_seed = (walks.manifest.get("metadata") or {}).get("run_seed")
+            if isinstance(run_seed, int) and run_seed >= 0:
+                model.set_params(seed=run_seed)
+    elif os.path.isfile(args.walks):
+        walks = read_text_walks(args.walks)
+    else:
+        raise CLIError(f"--walks {args.walks}: no such walk directory or file.")
+    logger.info("train: %r", walks)
+    model.fit_walks(walks, **fit_kw)
+    _save(model.embedding_, args.output, args.format)
+    if not args.quiet:
+        _write(
+            f"graphemb: wrote {len(model.embedding_)} vectors of {model.dimensions} dimensions to {args.output} "
+            f"(seed {model.seed_}, {time.perf_counter() - t0:.1f} s)",
+            sys.stderr,
+        )
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------------- main
 def _one_line(exc: BaseException) -> str:
     text = str(exc) if not isinstance(exc, KeyError) else str(exc.args[0] if exc.args else exc)
@@ -370,6 +540,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     logging.basicConfig(level=logging.WARNING, format="graphemb: %(levelname)s: %(message)s")
+    if getattr(args, "verbose", False):
+        logging.getLogger("graphemb").setLevel(logging.INFO)
     try:
         return int(args.handler(args))
     except KeyboardInterrupt:

@@ -18,6 +18,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +27,12 @@ import numpy as np
 from ._memory import NODE_ID_BYTES, MemoryPlan, parse_size, plan_fit
 from ._rng import normalize_seed
 from ._validation import check_bool, check_float, check_int
+from .corpus import WalkCorpus
 from .embedding import Embedding
 from .graph.csr import CSRGraph
 from .sgns import SGNS
 from .sgns.checkpoint import read_checkpoint
-from .shards import read_walks, walk_params, write_walks
+from .shards import ShardedCorpus, read_walks, walk_params, write_walks
 from .walks import WalkStream, as_graph
 
 __all__ = ["DeepWalk", "Node2Vec"]
@@ -313,6 +315,122 @@ class _RandomWalkEmbedding:
             "graph": g.fingerprint(),
         }
 
+    def walk_stream(self, graph: Any, chunk_size: int | None = None) -> WalkStream:
+        """The walks :meth:`fit` would train on, as a :class:`WalkStream` (for staged runs).
+
+        The walk seed is derived from the run seed exactly as in :meth:`fit`, so
+        ``write_walks(model.walk_stream(g), d)`` followed by
+        ``model.fit_walks(read_walks(d))`` equals ``model.fit(g)`` (bit for bit
+        with ``workers=1``).  Sets ``seed_`` (the resolved run seed).
+
+        Parameters
+        ----------
+        graph : CSRGraph or convertible
+        chunk_size : int, optional
+            Walks per chunk (shard); does not change the walks.
+
+        Returns
+        -------
+        WalkStream
+        """
+        self.validate()
+        seed_, _ = normalize_seed(self.seed)
+        self.seed_ = seed_
+        return self._stream(self._as_graph(graph), seed_, chunk_size)
+
+    def _stream(self, g: CSRGraph, seed_: int, chunk_size: int | None) -> WalkStream:
+        """The walk stream of run seed ``seed_`` (its walk seed derived as in :meth:`fit`)."""
+        p, q = self._walk_bias()
+        walk_seed, _ = _derive_seeds(seed_)
+        return WalkStream(
+            g, self.walk_length, self.num_walks, p=p, q=q, weighted=self.weighted, seed=walk_seed,
+            workers=self.workers, verbose=self.verbose, chunk_size=chunk_size,
+        )  # fmt: skip
+
+    def fit_walks(
+        self,
+        walks: Any,
+        *,
+        checkpoint: str | os.PathLike | None = None,
+        checkpoint_every: int | str | None = None,
+        resume: bool = False,
+    ) -> _RandomWalkEmbedding:
+        """Learn vectors from walks made elsewhere (the training half of :meth:`fit`).
+
+        Parameters
+        ----------
+        walks : str, PathLike, ShardedCorpus or WalkCorpus
+            A walk directory (opened with :func:`graphemb.read_walks`), an open
+            one, or an in-memory corpus that carries its ``nodes``.  The
+            training seed is derived from ``seed`` as in :meth:`fit`; the walk
+            parameters of the model are not used.
+        checkpoint, checkpoint_every, resume
+            Training checkpoints, as in :meth:`fit`; the checkpoint records the
+            walk directory's graph fingerprint and walk parameters (when known).
+
+        Returns
+        -------
+        self
+            With ``embedding_`` (one vector per node id of the corpus, nodes
+            that never occur included), ``seed_``, ``loss_``, ``memory_plan_``;
+            ``graph_`` is None.
+
+        Raises
+        ------
+        ValueError
+            For an invalid parameter or walk directory.
+        MemoryError
+            If the vector tables cannot fit in ``memory_limit``.
+        """
+        self.validate()
+        owner = type(self).__name__
+        if isinstance(walks, (str, os.PathLike)):
+            walks = read_walks(walks)
+        if isinstance(walks, ShardedCorpus):
+            nodes, counts, on_disk = walks.nodes, walks.node_counts, True
+        elif isinstance(walks, WalkCorpus):
+            if walks.nodes is None:
+                raise ValueError(f"The corpus passed to {owner}.fit_walks has no node ids; build it with nodes=.")
+            nodes, on_disk = list(walks.nodes), False
+            counts = walks.node_counts(len(nodes))
+        else:
+            raise ValueError(
+                f"{owner}.fit_walks takes a walk directory, a ShardedCorpus or a WalkCorpus. "
+                f"Got {type(walks).__name__}."
+            )
+        n = len(nodes)
+        seed_, _ = normalize_seed(_resumed_seed(self.seed, checkpoint, resume))
+        _, train_seed = _derive_seeds(seed_)
+        facts = None
+        if checkpoint is not None:
+            manifest = walks.manifest if on_disk else {}
+            graph_info = manifest.get("graph") or {}
+            facts = {"model": owner, "seed": int(seed_), "walks": manifest.get("walks"),
+                     "graph": graph_info.get("fingerprint")}  # fmt: skip
+        fit_kw = _checkpoint_options(checkpoint, checkpoint_every, resume, facts)
+        corpus_bytes = 4 * len(walks) * (walks.walk_length + 1) if not on_disk else 0
+        plan = plan_fit(
+            num_nodes=n,
+            num_arcs=0,
+            weighted=False,
+            dimensions=self.dimensions,
+            walk_length=walks.walk_length,
+            num_walks_total=walks.num_walks_total if on_disk else len(walks),
+            graph_bytes=NODE_ID_BYTES * n,
+            memory_limit=self.memory_limit,
+            in_memory_max=-1 if on_disk else corpus_bytes,
+        )
+        logger.info("%s.fit_walks: %d nodes, seed %d; %s", owner, n, seed_, plan.describe())
+        plan.check(f"{owner}.fit_walks")
+        trainer = self._trainer(train_seed)
+        trainer.fit(walks, num_nodes=n, node_counts=counts, **fit_kw)
+        self.embedding_ = Embedding(nodes, trainer.input_vectors_)
+        self.seed_ = seed_
+        self.loss_ = trainer.loss_
+        self.graph_ = None
+        self.memory_plan_ = plan
+        return self
+
     # ------------------------------------------------------------------ fit
     def fit(
         self,
@@ -360,7 +478,7 @@ class _RandomWalkEmbedding:
         owner = type(self).__name__
         p, q = self._walk_bias()
         seed_, _ = normalize_seed(_resumed_seed(self.seed, checkpoint, resume))
-        walk_seed, train_seed = _derive_seeds(seed_)
+        _, train_seed = _derive_seeds(seed_)
         trainer = self._trainer(train_seed)
         g = self._as_graph(graph)
         facts = self._run_facts(g, seed_, p, q) if checkpoint is not None else None
@@ -368,15 +486,16 @@ class _RandomWalkEmbedding:
         plan = self.memory_plan(g)
         logger.info("%s: %r, seed %d; %s", owner, g, seed_, plan.describe())
         plan.check(f"{owner}.fit")  # refused here, before the walks and the vector tables are allocated
-        stream = WalkStream(
-            g, self.walk_length, self.num_walks, p=p, q=q, weighted=self.weighted, seed=walk_seed,
-            workers=self.workers, verbose=self.verbose, chunk_size=plan.chunk_walks,
-        )  # fmt: skip
+        stream = self._stream(g, seed_, plan.chunk_walks)
         if not plan.spill:
+            t0 = time.perf_counter()
             corpus = stream.to_corpus()
-            trainer.fit(corpus, num_nodes=g.num_nodes, node_counts=corpus.node_counts(g.num_nodes), **fit_kw)
+            counts = corpus.node_counts(g.num_nodes)
+            logger.info("phase walk: %d walks in memory in %.2f s", len(corpus), time.perf_counter() - t0)
+            trainer.fit(corpus, num_nodes=g.num_nodes, node_counts=counts, **fit_kw)
         else:
             _train_spilled(trainer, stream, g, self.workdir, owner, fit_kw)
+        logger.info("phase train: %.2f s", getattr(trainer, "train_seconds_", float("nan")))
         self.memory_plan_ = plan
         self.embedding_ = Embedding(g.nodes, trainer.input_vectors_)
         self.seed_ = seed_
@@ -434,8 +553,11 @@ def _train_spilled(
             logger.info("%s: reusing the walks of %s (same graph, parameters and seed)", owner, folder)
     if corpus is None:
         Path(workdir).mkdir(parents=True, exist_ok=True)
+        t0 = time.perf_counter()
         write_walks(stream, folder, graph=g, overwrite=True)
         corpus = read_walks(folder, graph=g)
+        logger.info("phase walk: %d walks spilled to %s in %.2f s", corpus.num_walks_total, folder,
+                    time.perf_counter() - t0)  # fmt: skip
     trainer.fit(corpus, num_nodes=g.num_nodes, node_counts=corpus.node_counts, **(fit_kw or {}))
 
 

@@ -54,6 +54,8 @@ __all__ = [
     "write_manifest",
     "write_shard",
     "write_walks",
+    "read_text_walks",
+    "write_text_walks",
 ]
 
 logger = logging.getLogger(__name__)
@@ -326,6 +328,7 @@ def write_walks(
     graph: CSRGraph | None = None,
     overwrite: bool = False,
     chunk_size: int | None = None,
+    metadata: Mapping[str, Any] | None = None,
 ) -> dict:
     """Write a walk corpus to a walk directory (shards + manifest), counting nodes on the way.
 
@@ -351,6 +354,9 @@ def write_walks(
     chunk_size : int, optional
         Walks per shard when splitting a WalkCorpus (default about 64 MiB of
         walks per shard); ignored for streams and chunk iterables.
+    metadata : mapping, optional
+        JSON-serialisable extras stored under the manifest's ``metadata`` key
+        (readers ignore it; the command line records the run seed there).
 
     Returns
     -------
@@ -506,6 +512,8 @@ def write_walks(
         "node_counts": "node_counts.npy",
         "shards": entries,
     }
+    if metadata is not None:
+        manifest["metadata"] = dict(metadata)
     write_manifest(path, manifest)
     (path / _PENDING).unlink(missing_ok=True)
     elapsed = time.perf_counter() - t0
@@ -601,7 +609,7 @@ class ShardedCorpus:
         for chunk in self:
             walks[chunk.start : chunk.start + len(chunk)] = chunk.walks
             lengths[chunk.start : chunk.start + len(chunk)] = chunk.lengths
-        return WalkCorpus(walks, lengths, nodes=self._nodes, start=0)
+        return WalkCorpus(walks, lengths, nodes=self.nodes, start=0)
 
 
 def read_walks(path: str | os.PathLike, graph: CSRGraph | None = None) -> ShardedCorpus:
@@ -708,3 +716,111 @@ def read_walks(path: str | os.PathLike, graph: CSRGraph | None = None) -> Sharde
             raise ShardFormatError(f"{cpath}: {counts.shape[0]} counts, the graph given has {graph.num_nodes} nodes.")
         nodes = graph.nodes
     return ShardedCorpus(path, manifest, counts, nodes)
+
+
+# ------------------------------------------------------------------ text walks
+def write_text_walks(corpus_or_stream: Any, path: str | os.PathLike, nodes: Sequence[Any] | None = None) -> int:
+    """Write walks as text, one walk per line of original node ids separated by spaces (what word2vec reads).
+
+    Parameters
+    ----------
+    corpus_or_stream : WalkStream, WalkCorpus, ShardedCorpus or iterable of WalkCorpus
+    path : str or PathLike
+        Written atomically (temporary name, then rename).
+    nodes : sequence, optional
+        Original ids by row; default the corpus's or stream's ``nodes``.
+
+    Returns
+    -------
+    int
+        Walks written.
+
+    Notes
+    -----
+    One chunk in memory at a time (its ids as text); ids must not hold whitespace.
+    """
+    if nodes is None:
+        nodes = getattr(corpus_or_stream, "nodes", None)
+    chunks = [corpus_or_stream] if isinstance(corpus_or_stream, WalkCorpus) else corpus_or_stream
+    names: np.ndarray | None = None
+    if nodes is not None:
+        names = np.array([str(v) for v in nodes], dtype=object)
+        bad = next((v for v in names if not v or any(ch.isspace() for ch in v)), None)
+        if bad is not None:
+            raise ValueError(f"node id {bad!r} is empty or holds whitespace; it cannot be written as a text walk.")
+    count = 0
+
+    def write(fh: Any) -> None:
+        nonlocal count, names
+        for chunk in chunks:
+            if names is None:
+                if chunk.nodes is None:
+                    raise ValueError("write_text_walks needs the node ids: pass nodes= or a corpus built with nodes.")
+                names = np.array([str(v) for v in chunk.nodes], dtype=object)
+            table = names
+            walks, lengths = np.asarray(chunk.walks), chunk.lengths
+            lines = []
+            for w in range(walks.shape[0]):
+                lines.append(" ".join(table[walks[w, : lengths[w]]].tolist()))
+            if lines:
+                fh.write(("\n".join(lines) + "\n").encode("utf-8"))
+            count += walks.shape[0]
+
+    _atomic_write(Path(path), write)
+    return count
+
+
+def read_text_walks(path: str | os.PathLike) -> WalkCorpus:
+    """Read a text file of walks (one walk per line of node ids, whitespace-separated).
+
+    Ids become rows in order of first appearance; they are ints when every id
+    parses as an int, strings otherwise.  Blank lines are skipped.
+
+    Parameters
+    ----------
+    path : str or PathLike
+
+    Returns
+    -------
+    WalkCorpus
+        With ``nodes`` set to the original ids (row order).
+
+    Raises
+    ------
+    ValueError
+        If the file holds no walk (the message names the file).
+
+    Notes
+    -----
+    The whole corpus is held in memory (4 bytes per step of the longest walk
+    per line, plus a dict of the ids); for corpora larger than memory, convert
+    once with ``graphemb walk --format shards`` instead.
+    """
+    path = Path(path)
+    index: dict[str, int] = {}
+    rows: list[np.ndarray] = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            tokens = line.split()
+            if not tokens:
+                continue
+            rows.append(
+                np.fromiter((index.setdefault(t, len(index)) for t in tokens), dtype=np.int32, count=len(tokens))
+            )
+    if not rows:
+        raise ValueError(f"{path}: holds no walks (one walk per line of node ids expected).")
+    width = max(r.size for r in rows)
+    check_allocation(4 * len(rows) * (width + 1), f"the walks of {path}", "Convert them to shards first.")
+    walks = np.full((len(rows), width), -1, dtype=np.int32)
+    lengths = np.empty(len(rows), dtype=np.int32)
+    for i, r in enumerate(rows):
+        walks[i, : r.size] = r
+        lengths[i] = r.size
+    ids: list[Any] = list(index)
+    try:
+        ids = [int(t) for t in ids]
+        if len(set(ids)) != len(ids):  # e.g. "1" and "01": keep the text
+            ids = list(index)
+    except ValueError:
+        pass
+    return WalkCorpus(walks, lengths, nodes=ids, start=0)

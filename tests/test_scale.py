@@ -156,3 +156,52 @@ def test_temporary_shards_are_removed(karate, tmp_path, monkeypatch):
     model.fit(karate)
     assert model.memory_plan_.spill
     assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------ power-law generator
+def test_powerlaw_edges_are_distinct_sorted_and_seeded():
+    from graphemb.datasets import make_powerlaw_graph, powerlaw_edges
+
+    u, v = powerlaw_edges(2000, 9000, seed=3)
+    assert u.dtype == v.dtype == np.int32 and u.size == v.size == 9000
+    assert np.all(u < v)
+    keys = u.astype(np.int64) * 2000 + v
+    assert np.all(np.diff(keys) > 0)  # sorted, no repeats
+    u2, v2 = powerlaw_edges(2000, 9000, seed=3)
+    np.testing.assert_array_equal(u, u2)
+    np.testing.assert_array_equal(v, v2)
+    u3, _ = powerlaw_edges(2000, 9000, seed=4)
+    assert not np.array_equal(u, u3)
+    g = make_powerlaw_graph(2000, 9000, seed=3)
+    assert (g.num_nodes, g.num_edges, g.directed, g.weighted) == (2000, 9000, False, False)
+    np.testing.assert_array_equal(np.diff(g.indptr), np.bincount(np.concatenate([u, v]), minlength=2000))
+    assert g.has_edge(int(u[0]), int(v[0])) and g.has_edge(int(v[-1]), int(u[-1]))
+    with pytest.raises(ValueError, match="exponent"):
+        powerlaw_edges(100, 10, exponent=2.0)
+    with pytest.raises(ValueError, match="num_edges"):
+        powerlaw_edges(10, 40)
+
+
+def test_powerlaw_degrees_follow_chung_lu_with_exponent_2_5():
+    from graphemb.datasets import powerlaw_edges
+
+    n, m = 20000, 100000
+    u, v = powerlaw_edges(n, m, seed=0)
+    deg = np.bincount(np.concatenate([u, v]), minlength=n)
+    # expected degree of node i: 2 m w_i / sum(w), w_i = integral of x^(-2/3) over [i + 1, i + 2]
+    b1 = 1.0 - 1.0 / 1.5
+    i = np.arange(n, dtype=np.float64)
+    w = ((i + 2.0) ** b1 - (i + 1.0) ** b1) / b1
+    expected = 2 * m * w / w.sum()
+    for lo, hi in [(30, 100), (100, 300), (300, 1000), (1000, 3000), (3000, 10000), (10000, 20000)]:
+        ratio = deg[lo:hi].sum() / expected[lo:hi].sum()
+        assert 0.94 < ratio < 1.06, (lo, hi, ratio)
+    # the degree CCDF falls as k^-(gamma - 1) = k^-1.5 over the tail
+    ks = np.unique(np.round(np.logspace(np.log10(20), np.log10(400), 12)).astype(int))
+    ccdf = np.array([(deg >= k).mean() for k in ks])
+    slope = np.polyfit(np.log(ks), np.log(ccdf), 1)[0]
+    assert -1.7 < slope < -1.3, slope
+    # a uniform (Erdos-Renyi) graph of the same size has no such tail: the test can fail
+    rng = np.random.default_rng(0)
+    er = np.bincount(rng.integers(0, n, 2 * m), minlength=n)
+    assert (er >= 100).sum() == 0 and (deg >= 100).sum() > 50
