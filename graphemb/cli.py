@@ -423,8 +423,8 @@ def _add_staged_commands(sub: Any, embed: argparse.ArgumentParser) -> None:
     )
     train.add_argument("--walks", required=True, help="walk directory (from 'graphemb walk') or text file of walks")
     train.add_argument("--output", required=True, help="embedding file to write")
+    # (the checkpoint flags come with the training flags)
     _copy_flags(embed, train, lambda dest: dest not in WALK_DESTS and dest not in ("input", "output"))
-    _add_checkpoint_flags(train)
     train.set_defaults(handler=_cmd_train)
 
 

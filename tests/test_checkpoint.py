@@ -354,3 +354,36 @@ def test_cli_checkpoint_flags(tmp_path, capsys):
     with pytest.raises(SystemExit) as info:
         main([*base, "--output", str(tmp_path / "c.npz"), "--checkpoint", str(folder), "--checkpoint-every", "soon"])
     assert info.value.code == 2 and "--checkpoint-every: must be a number of tokens" in capsys.readouterr().err
+
+
+def test_train_command_interrupted_then_resumed(tmp_path, small_pieces, monkeypatch, capsys):
+    import networkx as nx
+
+    from graphemb import Embedding
+    from graphemb.cli import main
+
+    edges = tmp_path / "edges.tsv"
+    edges.write_text("".join(f"{u}\t{v}\n" for u, v in nx.karate_club_graph().edges()))
+    walks, folder = tmp_path / "walks", tmp_path / "ckpt"
+    assert main(["walk", "--input", str(edges), "--output", str(walks), "--seed", "3", "--walk-length", "10",
+                 "--num-walks", "8", "--workers", "1", "--quiet"]) == 0  # fmt: skip
+    train = ["train", "--walks", str(walks), "--dimensions", "8", "--window-size", "3", "--workers", "1",
+             "--iter", "2", "--quiet", "--format", "npz"]  # fmt: skip
+    assert main([*train, "--output", str(tmp_path / "plain.npz")]) == 0
+    real, calls = _kernels.train_walks_serial, [0]
+
+    def interrupted(*args):
+        calls[0] += 1
+        if calls[0] == 2:
+            raise KeyboardInterrupt
+        return real(*args)
+
+    monkeypatch.setattr(_kernels, "train_walks_serial", interrupted)
+    ck = ["--checkpoint", str(folder), "--checkpoint-every", "1"]
+    assert main([*train, "--output", str(tmp_path / "r.npz"), *ck]) == 130
+    assert not (tmp_path / "r.npz").exists() and not read_checkpoint(folder)["complete"]
+    monkeypatch.setattr(_kernels, "train_walks_serial", real)
+    assert main([*train, "--output", str(tmp_path / "r.npz"), *ck, "--resume"]) == 0
+    plain, resumed = Embedding.load(tmp_path / "plain.npz"), Embedding.load(tmp_path / "r.npz")
+    assert np.array_equal(plain.vectors, resumed.vectors)
+    assert read_checkpoint(folder)["identity"]["caller"]["graph"].startswith("sha256:")
