@@ -6,9 +6,10 @@ id range as in real data), walks it once (``--walk-nodes`` random start nodes, o
 80 nodes each, p = q = 1), saves the walks as .npy, and then trains, each run in its own
 subprocess, ``SGNS(dimensions=128, window=10, negative=5, sample=1e-3, epochs=1)`` with
 ``frequency_order`` on and off and the given worker counts.  For each run it prints the
-training tokens/s, the CPU utilisation of the training pass (process CPU seconds over wall
-seconds: 200 % is two busy cores), the time ``fit`` spends outside the training passes
-(counting, tables, renumbering back), and the peak RSS.
+training tokens/s, the CPU utilisation of ``fit`` (process CPU seconds over wall seconds:
+200 % is two busy cores), the share of the training pass spent inside the numba kernels
+(the rest is Python between pieces), the time ``fit`` spends outside the training passes
+(tables, frequency order and renumbering back), and the peak RSS.
 
 It also writes the graph's edge list as text (``edges.tsv``, one ``u<TAB>v`` per line), the
 file ``benchmarks/load.py --path`` reads.
@@ -97,10 +98,21 @@ def prepare(args: argparse.Namespace, out: Path) -> tuple[Path, Path]:
     return walks_path, edges_path
 
 
-def worker(walks_path: str, n: int, workers: int, order: bool, seed: int) -> dict:
-    from graphemb.sgns import SGNS
+def worker(walks_path: str, n: int, workers: int, order: bool, seed: int, limit: int) -> dict:
+    from graphemb.sgns import SGNS, _kernels
 
-    walks = np.load(walks_path)
+    walks = np.load(walks_path)[:limit]
+    kernel_seconds = [0.0]
+    for name in ("train_walks_serial", "train_walks_parallel"):  # time spent inside the kernels
+        real = getattr(_kernels, name)
+
+        def timed(*args, _real=real):
+            t = time.perf_counter()
+            out = _real(*args)
+            kernel_seconds[0] += time.perf_counter() - t
+            return out
+
+        setattr(_kernels, name, timed)
     SGNS(dimensions=8, window=2, epochs=1, workers=workers, seed=0, verbose=False).fit(walks[:50], num_nodes=n)
     counts = np.bincount(walks.ravel(), minlength=n).astype(np.int64)
     model = SGNS(
@@ -116,6 +128,7 @@ def worker(walks_path: str, n: int, workers: int, order: bool, seed: int) -> dic
         "train_seconds": model.train_seconds_,
         "fit_seconds": wall,
         "cpu_seconds": cpu,
+        "kernel_seconds": kernel_seconds[0],
         "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
     }
 
@@ -127,6 +140,7 @@ def main() -> None:
     ap.add_argument("--walk-nodes", type=int, default=150_000, help="walks (80 nodes each) to train on")
     ap.add_argument("--workers", type=int, nargs="+", default=[2])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
+    ap.add_argument("--train-walks", type=int, default=None, help="train on the first N walks only")
     ap.add_argument("--out", default=str(REPO / "benchmarks" / "results" / "trainer_scale"))
     args = ap.parse_args()
     out = Path(args.out)
@@ -134,14 +148,14 @@ def main() -> None:
     walks_path, edges_path = prepare(args, out)
     print(f"# {time.strftime('%Y-%m-%d %H:%M')} {platform.node()} {os.cpu_count()} cpus; walks {walks_path}")
     print(f"# edge list for benchmarks/load.py: {edges_path}")
-    print(f"{'workers':>7} {'order':>9} {'seed':>4} {'tokens/s':>10} {'CPU %':>6} {'fit - train s':>13} "
-          f"{'peak MiB':>9} {'load (1 min)':>12}")  # fmt: skip
+    print(f"{'workers':>7} {'order':>9} {'seed':>4} {'tokens/s':>10} {'CPU %':>6} {'in kernels':>10} "
+          f"{'fit - train s':>13} {'peak MiB':>9} {'load (1 min)':>12}")  # fmt: skip
     env = dict(os.environ, PYTHONPATH=str(REPO))
     for workers in args.workers:
         for order in (False, True):
             for seed in args.seeds:
                 cmd = [sys.executable, __file__, "--worker", str(walks_path), str(args.nodes), str(workers)]
-                cmd += [str(int(order)), str(seed)]
+                cmd += [str(int(order)), str(seed), str(args.train_walks or args.walk_nodes)]
                 done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
                 if done.returncode != 0:
                     raise RuntimeError(done.stderr[-3000:])
@@ -149,6 +163,7 @@ def main() -> None:
                 print(
                     f"{workers:>7} {'frequency' if order else 'ids':>9} {seed:>4} "
                     f"{r['tokens'] / r['train_seconds']:>10,.0f} {100 * r['cpu_seconds'] / r['fit_seconds']:>6.0f} "
+                    f"{100 * r['kernel_seconds'] / r['train_seconds']:>9.1f}% "
                     f"{r['fit_seconds'] - r['train_seconds']:>13.2f} {r['peak_rss'] / 2**20:>9.0f} "
                     f"{os.getloadavg()[0]:>12.2f}",
                     flush=True,
@@ -157,7 +172,7 @@ def main() -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
-        path, n, workers, order, seed = sys.argv[2:7]
-        print(json.dumps(worker(path, int(n), int(workers), bool(int(order)), int(seed))))
+        path, n, workers, order, seed, limit = sys.argv[2:8]
+        print(json.dumps(worker(path, int(n), int(workers), bool(int(order)), int(seed), int(limit))))
     else:
         main()
