@@ -1,4 +1,4 @@
-"""Benchmark: edge-list loading on BlogCatalog (graphemb vs networkx, pandas, PecanPy).
+"""Benchmark: edge-list loading (graphemb vs networkx, pandas, pyarrow, PecanPy).
 
 Each measurement runs in a fresh subprocess, so peak memory (``ru_maxrss``) is
 that loader's alone: we report the peak-RSS increase over the process's state
@@ -6,11 +6,18 @@ right after imports. Times are the best of ``--repeat`` loads in that process
 (the first load is included, so file-cache effects are the same for everyone).
 
     .venv/bin/python benchmarks/load.py [--dataset blogcatalog] [--repeat 3]
+    .venv/bin/python benchmarks/load.py --path EDGES.tsv --methods graphemb,graphemb-pandas,pandas,pyarrow
+
+(``benchmarks/trainer_scale.py`` writes a 10M-edge power-law edge list to use as ``--path``.)
 
 Loaders:
   graphemb      graphemb.graph.io.read_edgelist -> CSRGraph (ids, dedup, both directions)
+  graphemb-pandas  the same with the numba parser disabled (its pandas path, the one before)
+  graphemb-parse   the numba parser alone (bytes -> id arrays, no graph)
   networkx      networkx.read_edgelist(nodetype=int) -> nx.Graph
-  pandas        pandas.read_csv only (a parse, no graph: the floor)
+  pandas        pandas.read_csv(sep="\t") only (a parse, no graph: the floor the issue sets)
+  pandas-ws     pandas.read_csv with read_edgelist's former options (any whitespace, comments)
+  pyarrow       pyarrow.csv.read_csv only (multi-threaded parse, no graph)
   pandas+scipy  read_csv + np.unique ids + symmetric scipy CSR (a hand-rolled graph)
   pecanpy       PecanPy SparseOTF.read_edg (anchors venv, .venv-anchors; skipped if absent)
 """
@@ -46,6 +53,43 @@ def child(method: str, path: str, repeat: int) -> None:
         def load():
             g = read_edgelist(path)
             return g.num_nodes, g.num_edges
+
+    elif method == "graphemb-pandas":
+        from graphemb.graph import io
+
+        io._parse_int_edges = lambda *a, **k: None
+
+        def load():
+            g = io.read_edgelist(path)
+            return g.num_nodes, g.num_edges
+
+    elif method == "graphemb-parse":
+        from graphemb.graph import io
+
+        def load():
+            src, _, _ = io._parse_int_edges(path, None, "#", 0, 2)
+            return None, len(src)
+
+    elif method == "pandas-ws":
+        import csv
+
+        import pandas as pd
+
+        def load():  # the parse read_edgelist made before 2026-12-02 (any whitespace, '#' comments)
+            df = pd.read_csv(path, sep=r"\s+", header=None, comment="#", na_filter=False, engine="c",
+                             quoting=csv.QUOTE_NONE)  # fmt: skip
+            return None, len(df)
+
+    elif method == "pyarrow":
+        import pyarrow.csv as pacsv
+
+        def load():
+            t = pacsv.read_csv(
+                path,
+                read_options=pacsv.ReadOptions(autogenerate_column_names=True),
+                parse_options=pacsv.ParseOptions(delimiter="\t"),
+            )
+            return None, t.num_rows
 
     elif method == "networkx":
         import networkx as nx
@@ -86,13 +130,15 @@ def child(method: str, path: str, repeat: int) -> None:
     else:
         raise SystemExit(f"unknown method {method!r}")
     base = _maxrss_bytes()
-    times = []
+    times, cpus = [], []
     shape = None
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         shape = load()
         times.append(time.perf_counter() - t0)
-    print(json.dumps({"method": method, "seconds": min(times), "peak_bytes": _maxrss_bytes() - base, "shape": shape}))
+        cpus.append(time.process_time() - c0)
+    peak = _maxrss_bytes() - base
+    print(json.dumps({"method": method, "seconds": min(times), "cpu": min(cpus), "peak_bytes": peak, "shape": shape}))
 
 
 def run_one(method: str, path: Path, repeat: int) -> dict | None:
@@ -112,34 +158,42 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dataset", default="blogcatalog")
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--methods", default="graphemb,networkx,pandas,pandas+scipy,pecanpy")
+    ap.add_argument("--methods", default="graphemb,networkx,pandas,pandas-ws,pyarrow,pandas+scipy,pecanpy")
     ap.add_argument("--child", help=argparse.SUPPRESS)
-    ap.add_argument("--path", help=argparse.SUPPRESS)
+    ap.add_argument("--path", help="an edge-list file (tab-separated ints) instead of --dataset")
     args = ap.parse_args()
     if args.child:
         child(args.child, args.path, args.repeat)
         return
-    path = data_home() / args.dataset / "edges.tsv"
+    path = Path(args.path) if args.path else data_home() / args.dataset / "edges.tsv"
     if not path.is_file():
         raise SystemExit(f"{path} not found; set GRAPHEMB_DATA to the folder holding {args.dataset}/edges.tsv")
     with open(path, "rb") as f:
         lines = sum(1 for _ in f)
     stamp = time.strftime("%Y-%m-%d %H:%M")
     host = f"host {os.uname().nodename}, {os.cpu_count()} cpus"
-    print(f"# {path} ({lines:,} lines), best of {args.repeat}, {stamp}, {host}")
+    print(f"# {path} ({lines:,} lines), best of {args.repeat}, {stamp}, {host}, load {os.getloadavg()[0]:.2f}")
     results = {}
     for m in args.methods.split(","):
         r = run_one(m, path, args.repeat)
         if r is not None:
             results[m] = r
     ref = results.get("graphemb")
-    print(f"{'loader':<14}{'seconds':>9}{'Medges/s':>10}{'peak MiB':>10}{'x graphemb':>12}  result (nodes, edges)")
+    head = f"{'loader':<16}{'seconds':>9}{'CPU s':>8}{'Medges/s':>10}{'peak MiB':>10}{'x graphemb':>12}"
+    print(head + "  result (nodes, edges)")
     for m, r in results.items():
         ratio = r["seconds"] / ref["seconds"] if ref else float("nan")
         print(
-            f"{m:<14}{r['seconds']:>9.3f}{lines / r['seconds'] / 1e6:>10.2f}"
+            f"{m:<16}{r['seconds']:>9.3f}{r['cpu']:>8.2f}{lines / r['seconds'] / 1e6:>10.2f}"
             f"{r['peak_bytes'] / 2**20:>10.1f}{ratio:>12.2f}  {tuple(r['shape'])}"
         )
+    for floor in ("pandas", "pandas-ws"):
+        if ref and floor in results:
+            print(
+                f"graphemb read_edgelist (parse + ids + CSR graph) / {floor} read_csv (parse only): "
+                f"{ref['seconds'] / results[floor]['seconds']:.2f}x the time (target <= 1), "
+                f"{ref['cpu'] / results[floor]['cpu']:.2f}x the CPU time; load {os.getloadavg()[0]:.2f} at the end"
+            )
 
 
 if __name__ == "__main__":

@@ -71,7 +71,13 @@ def build_walks(dataset: str, out: Path, seed: int) -> Path:
 
 # -------------------------------------------------------------------- workers
 def worker_graphemb(
-    walks_path: str, vectors_path: str, sample: float, workers: int, seed: int, shared: bool = True
+    walks_path: str,
+    vectors_path: str,
+    sample: float,
+    workers: int,
+    seed: int,
+    shared: bool = True,
+    frequency_order: bool = True,
 ) -> dict:
     from graphemb.sgns import SGNS
 
@@ -89,6 +95,7 @@ def worker_graphemb(
         seed=seed,
         verbose=False,
         shared_negatives=shared,
+        frequency_order=frequency_order,
     ).fit(walks, num_nodes=n)
     total = time.perf_counter() - t0
     np.save(vectors_path, model.input_vectors_)
@@ -244,8 +251,9 @@ def _sd(x: np.ndarray) -> float:
     return float(x.std(ddof=1)) if x.size > 1 else 0.0
 
 
-TRAINERS = ("graphemb", "graphemb-pair", "gensim")
-"""graphemb: SGNS defaults (window-shared negatives); graphemb-pair: shared_negatives=False."""
+TRAINERS = ("graphemb", "graphemb-pair", "graphemb-ids", "gensim")
+"""graphemb: SGNS defaults (window-shared negatives, frequency-ordered rows); graphemb-pair:
+shared_negatives=False; graphemb-ids: frequency_order=False (rows in node-id order, as before)."""
 
 
 if __name__ == "__main__":
@@ -254,8 +262,10 @@ if __name__ == "__main__":
         if kind == "gensim":
             result = worker_gensim(walks_path, vectors_path, float(sample), int(workers), int(seed))
         else:
-            shared = kind == "graphemb"
-            result = worker_graphemb(walks_path, vectors_path, float(sample), int(workers), int(seed), shared)
+            shared = kind != "graphemb-pair"
+            result = worker_graphemb(
+                walks_path, vectors_path, float(sample), int(workers), int(seed), shared, kind != "graphemb-ids"
+            )
         result["peak_rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         print(json.dumps(result))
     else:

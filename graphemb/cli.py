@@ -149,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_embed_file_flags(embed)
     embed.add_argument("--quiet", action="store_true", help="no progress bars")
     _add_scale_flags(embed)
+    _add_checkpoint_flags(embed)
     embed.set_defaults(handler=_cmd_embed)
 
     evaluate = sub.add_parser(
@@ -180,6 +181,48 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _every(text: str) -> int | str:
+    from .sgns.checkpoint import parse_every
+
+    try:
+        tokens, _ = parse_every(text if not text.isdigit() else int(text), "--checkpoint-every")
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a number of tokens (e.g. 20000000 or 20M) or a period (e.g. 90s, 10m, 1h). Got {text!r} instead."
+        ) from None
+    return tokens if tokens is not None else text
+
+
+def _add_checkpoint_flags(parser: argparse.ArgumentParser) -> None:
+    """``--checkpoint DIR``, ``--checkpoint-every``, ``--resume`` (training checkpoints, docs/training.md)."""
+    group = parser.add_argument_group("checkpoints")
+    group.add_argument(
+        "--checkpoint", metavar="DIR", default=None, help="save the training state in DIR (atomically) as it trains"
+    )
+    group.add_argument(
+        "--checkpoint-every",
+        type=_every,
+        default=None,
+        metavar="N|PERIOD",
+        help="checkpoint every N tokens (e.g. 20M) or every PERIOD (e.g. 90s, 10m; default 5m)",
+    )
+    group.add_argument(
+        "--resume", action="store_true", help="continue from the checkpoint in --checkpoint DIR (if it holds one)"
+    )
+
+
+def _checkpoint_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    """The checkpoint flags as keyword arguments of ``fit``; refuses ``--resume`` without ``--checkpoint``."""
+    if args.checkpoint is None:
+        if args.resume or args.checkpoint_every is not None:
+            flag = "--resume" if args.resume else "--checkpoint-every"
+            raise CLIError(f"{flag} needs --checkpoint DIR (the folder of the training state).")
+        return {}
+    if os.path.exists(args.checkpoint) and not os.path.isdir(args.checkpoint):
+        raise CLIError(f"--checkpoint {args.checkpoint} is a file; give a folder.")
+    return {"checkpoint": args.checkpoint, "checkpoint_every": args.checkpoint_every, "resume": bool(args.resume)}
+
+
 # ------------------------------------------------------------------ commands
 def _check_output(path: str) -> None:
     folder = os.path.dirname(os.path.abspath(path))
@@ -207,6 +250,7 @@ def _cmd_embed(args: argparse.Namespace) -> int:
         raise CLIError(f"--input {args.input}: no such file.")
     _check_output(args.output)
     _resolve_embed_formats(args)
+    fit_kw = _checkpoint_kwargs(args)
     model = Node2Vec(
         dimensions=args.dimensions,
         walk_length=args.walk_length,
@@ -229,7 +273,7 @@ def _cmd_embed(args: argparse.Namespace) -> int:
         bad = next((v for v in map(str, graph.nodes) if any(ch.isspace() for ch in v)), None)
         if bad is not None:
             raise CLIError(f"node id {bad!r} holds whitespace; word2vec format cannot hold it. Use --format npz.")
-    model.fit(graph)
+    model.fit(graph, **fit_kw)
     _save(model.embedding_, args.output, args.format)
     if not args.quiet:
         _write(
@@ -387,6 +431,7 @@ def _add_staged_commands(sub: Any, embed: argparse.ArgumentParser) -> None:
     )
     train.add_argument("--walks", required=True, help="walk directory (from 'graphemb walk') or text file of walks")
     train.add_argument("--output", required=True, help="embedding file to write")
+    # (the checkpoint flags come with the training flags)
     _copy_flags(embed, train, lambda dest: dest not in WALK_DESTS and dest not in ("input", "output"))
     train.set_defaults(handler=_cmd_train)
 
@@ -487,6 +532,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from .shards import read_text_walks, read_walks
 
     _check_output(args.output)
+    fit_kw = _checkpoint_kwargs(args)
     params = {
         k: v
         for k, v in vars(args).items()
@@ -509,7 +555,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     if args.format in _INPUT_FORMATS:
         raise CLIError(f"--format {args.format} is an input format; train writes word2vec or npz (--output-format).")
     args.format = args.output_format or args.format or "word2vec"
-    model.fit_walks(walks)
+    model.fit_walks(walks, **fit_kw)
     _save(model.embedding_, args.output, args.format)
     if not args.quiet:
         _write(

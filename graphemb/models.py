@@ -31,6 +31,7 @@ from .corpus import WalkCorpus
 from .embedding import Embedding
 from .graph.csr import CSRGraph
 from .sgns import SGNS
+from .sgns.checkpoint import read_checkpoint
 from .shards import ShardedCorpus, read_walks, walk_params, write_walks
 from .walks import WalkStream, as_graph
 
@@ -301,6 +302,19 @@ class _RandomWalkEmbedding:
             short_walks=bool(g.directed),
         )
 
+    def _run_facts(self, g: CSRGraph, seed_: int, p: float, q: float) -> dict[str, Any]:
+        """What a checkpoint of this model's training records about the run besides the trainer's own."""
+        return {
+            "model": type(self).__name__,
+            "seed": int(seed_),
+            "walk_length": int(self.walk_length),
+            "num_walks": int(self.num_walks),
+            "p": float(p),
+            "q": float(q),
+            "weighted": None if self.weighted is None else bool(self.weighted),
+            "graph": g.fingerprint(),
+        }
+
     def walk_stream(self, graph: Any, chunk_size: int | None = None) -> WalkStream:
         """The walks :meth:`fit` would train on, as a :class:`WalkStream` (for staged runs).
 
@@ -333,7 +347,14 @@ class _RandomWalkEmbedding:
             workers=self.workers, verbose=self.verbose, chunk_size=chunk_size,
         )  # fmt: skip
 
-    def fit_walks(self, walks: Any) -> _RandomWalkEmbedding:
+    def fit_walks(
+        self,
+        walks: Any,
+        *,
+        checkpoint: str | os.PathLike | None = None,
+        checkpoint_every: int | str | None = None,
+        resume: bool = False,
+    ) -> _RandomWalkEmbedding:
         """Learn vectors from walks made elsewhere (the training half of :meth:`fit`).
 
         Parameters
@@ -343,6 +364,9 @@ class _RandomWalkEmbedding:
             one, or an in-memory corpus that carries its ``nodes``.  The
             training seed is derived from ``seed`` as in :meth:`fit`; the walk
             parameters of the model are not used.
+        checkpoint, checkpoint_every, resume
+            Training checkpoints, as in :meth:`fit`; the checkpoint records the
+            walk directory's graph fingerprint and walk parameters (when known).
 
         Returns
         -------
@@ -375,8 +399,15 @@ class _RandomWalkEmbedding:
                 f"Got {type(walks).__name__}."
             )
         n = len(nodes)
-        seed_, _ = normalize_seed(self.seed)
+        seed_, _ = normalize_seed(_resumed_seed(self.seed, checkpoint, resume))
         _, train_seed = _derive_seeds(seed_)
+        facts = None
+        if checkpoint is not None:
+            manifest = walks.manifest if on_disk else {}
+            graph_info = manifest.get("graph") or {}
+            facts = {"model": owner, "seed": int(seed_), "walks": manifest.get("walks"),
+                     "graph": graph_info.get("fingerprint")}  # fmt: skip
+        fit_kw = _checkpoint_options(checkpoint, checkpoint_every, resume, facts)
         corpus_bytes = 4 * len(walks) * (walks.walk_length + 1) if not on_disk else 0
         plan = plan_fit(
             num_nodes=n,
@@ -393,7 +424,7 @@ class _RandomWalkEmbedding:
         logger.debug("%s", plan.describe())
         plan.check(f"{owner}.fit_walks")
         trainer = self._trainer(train_seed)
-        trainer.fit(walks, num_nodes=n, node_counts=counts)
+        trainer.fit(walks, num_nodes=n, node_counts=counts, **fit_kw)
         logger.info("phase train: %.2f s", getattr(trainer, "train_seconds_", float("nan")))
         self.embedding_ = Embedding(nodes, trainer.input_vectors_)
         self.seed_ = seed_
@@ -403,7 +434,16 @@ class _RandomWalkEmbedding:
         return self
 
     # ------------------------------------------------------------------ fit
-    def fit(self, graph: Any, y: Any = None, *, client: Any = None) -> _RandomWalkEmbedding:
+    def fit(
+        self,
+        graph: Any,
+        y: Any = None,
+        *,
+        client: Any = None,
+        checkpoint: str | os.PathLike | None = None,
+        checkpoint_every: int | str | None = None,
+        resume: bool = False,
+    ) -> _RandomWalkEmbedding:
         """Learn one vector per node of ``graph``.
 
         Parameters
@@ -423,6 +463,14 @@ class _RandomWalkEmbedding:
             client.  The shards go to ``workdir/walks``, which every worker
             must share; without ``workdir`` a temporary folder of this machine
             is used, which suits only a cluster on this machine (LocalCluster).
+        checkpoint, checkpoint_every, resume
+            Training checkpoints, passed to :meth:`graphemb.SGNS.fit`: the trainer's
+            state is saved in the folder ``checkpoint`` every ``checkpoint_every``
+            (tokens, or a period such as ``"10m"``); ``resume=True`` continues from
+            it.  The walks are made again from the seed (or reused from
+            ``workdir``); the checkpoint also records the walk parameters, the
+            graph's fingerprint and the seed, and one from another run is refused.
+            With ``seed=None`` the checkpoint's seed is used.
 
         Returns
         -------
@@ -438,17 +486,20 @@ class _RandomWalkEmbedding:
         """
         self.validate()
         owner = type(self).__name__
-        seed_, _ = normalize_seed(self.seed)
+        p, q = self._walk_bias()
+        seed_, _ = normalize_seed(_resumed_seed(self.seed, checkpoint, resume))
         _, train_seed = _derive_seeds(seed_)
         trainer = self._trainer(train_seed)
         g = self._as_graph(graph)
+        facts = self._run_facts(g, seed_, p, q) if checkpoint is not None else None
+        fit_kw = _checkpoint_options(checkpoint, checkpoint_every, resume, facts)
         plan = self.memory_plan(g)
         logger.info("%s: %r, seed %d; %s", owner, g, seed_, plan.summary())
         logger.debug("%s", plan.describe())
         plan.check(f"{owner}.fit")  # refused here, before the walks and the vector tables are allocated
         stream = self._stream(g, seed_, plan.chunk_walks)
         if client is not None:
-            _train_on_cluster(trainer, stream, g, client, self.workdir, self.verbose)
+            _train_on_cluster(trainer, stream, g, client, self.workdir, self.verbose, fit_kw)
         elif not plan.spill:
             t0 = time.perf_counter()
             corpus = stream.to_corpus()
@@ -457,9 +508,9 @@ class _RandomWalkEmbedding:
                 "phase walk: %s walks: %d walks, %d tokens in %.2f s (in memory), peak RSS %s",
                 owner, len(corpus), corpus.num_tokens, time.perf_counter() - t0, peak_rss(),
             )  # fmt: skip
-            trainer.fit(corpus, num_nodes=g.num_nodes, node_counts=counts)
+            trainer.fit(corpus, num_nodes=g.num_nodes, node_counts=counts, **fit_kw)
         else:
-            _train_spilled(trainer, stream, g, self.workdir, owner)
+            _train_spilled(trainer, stream, g, self.workdir, owner, fit_kw)
         logger.info("phase train: %.2f s", getattr(trainer, "train_seconds_", float("nan")))
         self.memory_plan_ = plan
         self.embedding_ = Embedding(g.nodes, trainer.input_vectors_)
@@ -469,13 +520,31 @@ class _RandomWalkEmbedding:
         return self
 
 
+def _resumed_seed(seed: int | None, checkpoint: Any, resume: bool) -> int | None:
+    """The run seed: ``seed``, or when resuming without one, the seed the checkpoint recorded."""
+    if seed is not None or not resume or checkpoint is None:
+        return seed
+    meta = read_checkpoint(checkpoint) if isinstance(checkpoint, (str, os.PathLike)) else None
+    saved = (meta or {}).get("identity", {}).get("caller", {}).get("seed")
+    return saved if isinstance(saved, int) else None
+
+
+def _checkpoint_options(checkpoint: Any, every: Any, resume: Any, facts: dict[str, Any] | None) -> dict[str, Any]:
+    """Keyword arguments of :meth:`SGNS.fit` for the checkpoint options (none without a folder)."""
+    if checkpoint is None and every is None and resume is False:
+        return {}
+    return {"checkpoint": checkpoint, "checkpoint_every": every, "resume": resume, "checkpoint_info": facts}
+
+
 def _graph_bytes(g: CSRGraph) -> int:
     """Bytes held by a CSRGraph: its arrays plus about ``NODE_ID_BYTES`` per original id."""
     arrays = g.indptr.nbytes + g.indices.nbytes + (g.weights.nbytes if g.weights is not None else 0)
     return int(arrays + NODE_ID_BYTES * g.num_nodes)
 
 
-def _train_spilled(trainer: SGNS, stream: WalkStream, g: CSRGraph, workdir: Any, owner: str) -> None:
+def _train_spilled(
+    trainer: SGNS, stream: WalkStream, g: CSRGraph, workdir: Any, owner: str, fit_kw: dict[str, Any] | None = None
+) -> None:
     """Walk once into shards (counting nodes while writing), then train from the memory-mapped shards.
 
     With ``workdir`` None the shards live in a temporary directory removed afterwards; otherwise
@@ -484,7 +553,7 @@ def _train_spilled(trainer: SGNS, stream: WalkStream, g: CSRGraph, workdir: Any,
     """
     if workdir is None:
         with tempfile.TemporaryDirectory(prefix="graphemb-walks-") as tmp:
-            _train_spilled(trainer, stream, g, tmp, owner)
+            _train_spilled(trainer, stream, g, tmp, owner, fit_kw)
         return
     folder = Path(workdir) / "walks"
     corpus = None
@@ -505,16 +574,18 @@ def _train_spilled(trainer: SGNS, stream: WalkStream, g: CSRGraph, workdir: Any,
         corpus = read_walks(folder, graph=g)
         logger.info("phase walk: %d walks spilled to %s in %.2f s", corpus.num_walks_total, folder,
                     time.perf_counter() - t0)  # fmt: skip
-    trainer.fit(corpus, num_nodes=g.num_nodes, node_counts=corpus.node_counts)
+    trainer.fit(corpus, num_nodes=g.num_nodes, node_counts=corpus.node_counts, **(fit_kw or {}))
 
 
-def _train_on_cluster(trainer: SGNS, stream: WalkStream, g: CSRGraph, client: Any, workdir: Any, verbose: bool) -> None:
+def _train_on_cluster(
+    trainer: SGNS, stream: WalkStream, g: CSRGraph, client: Any, workdir: Any, verbose: bool, fit_kw: dict | None = None
+) -> None:
     """Walk on a Dask cluster into ``workdir/walks`` (or a temporary folder), then train from the shards here."""
     from .distributed import random_walks as cluster_walks  # lazy: the core never imports Dask
 
     if workdir is None:
         with tempfile.TemporaryDirectory(prefix="graphemb-walks-") as tmp:
-            _train_on_cluster(trainer, stream, g, client, tmp, verbose)
+            _train_on_cluster(trainer, stream, g, client, tmp, verbose, fit_kw)
         return
     folder = Path(workdir) / "walks"
     cluster_walks(
@@ -522,7 +593,7 @@ def _train_on_cluster(trainer: SGNS, stream: WalkStream, g: CSRGraph, client: An
         weighted=stream.weighted, seed=stream.seed_, chunk_size=stream.chunk_size, verbose=verbose,
     )  # fmt: skip
     corpus = read_walks(folder, graph=g)
-    trainer.fit(corpus, num_nodes=g.num_nodes, node_counts=corpus.node_counts)
+    trainer.fit(corpus, num_nodes=g.num_nodes, node_counts=corpus.node_counts, **(fit_kw or {}))
 
 
 def _is_scipy_sparse(obj: Any) -> bool:

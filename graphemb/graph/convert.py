@@ -12,9 +12,11 @@ import numbers
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
+import numba
 import numpy as np
 
 from .._validation import check_choice as _check_choice
+from . import _kernels
 from .csr import CSRGraph
 
 __all__ = ["from_networkx", "to_networkx", "from_edge_arrays", "DUPLICATES", "SELF_LOOPS", "ZERO_WEIGHTS"]
@@ -129,7 +131,10 @@ def from_edge_arrays(
     Notes
     -----
     Time O(k log k) (one sort for duplicates, one for row order); extra memory
-    about 40 bytes per input edge on top of the result.
+    about 40 bytes per input edge on top of the result.  Unweighted edges with
+    ``duplicates='merge'`` (the default) take a numba counting sort instead
+    (:func:`graphemb.graph._kernels.build_csr_unweighted`): O(k + n) plus the
+    per-row sorts, in parallel, to the same arrays.
     """
     _check_choice(duplicates, "duplicates", DUPLICATES, owner)
     _check_choice(self_loops, "self_loops", SELF_LOOPS, owner)
@@ -143,13 +148,20 @@ def from_edge_arrays(
     n = len(nodes)
     if n == 0:
         raise ValueError(f"The graph given to {owner} is empty: it has no nodes. Give at least one edge or node.")
-    src = np.asarray(src, dtype=np.int64).ravel()
-    dst = np.asarray(dst, dtype=np.int64).ravel()
+    src, dst = np.asarray(src).ravel(), np.asarray(dst).ravel()
+    if not (src.dtype == dst.dtype and src.dtype in (np.int32, np.int64)):  # int32 rows stay int32 (no copy)
+        src, dst = src.astype(np.int64), dst.astype(np.int64)
     if src.shape != dst.shape:
         raise ValueError(f"src and dst must have the same length; got {src.size} and {dst.size}.")
     k = src.size
     if k and (min(src.min(), dst.min()) < 0 or max(src.max(), dst.max()) >= n):
         raise ValueError(f"Edge endpoints must be row indices in [0, {n - 1}].")
+    if weights is None and duplicates == "merge" and n <= 2**31:  # the common case: one counting sort
+        chunks = max(1, min(numba.get_num_threads(), k // 100_000 + 1))
+        indptr, cols, loops = _kernels.build_csr_unweighted(src, dst, n, not directed, self_loops == "drop", chunks)
+        num_edges = int(cols.size) if directed else int((cols.size - loops) // 2 + loops)
+        return CSRGraph._from_checked_arrays(indptr, cols, nodes, directed, num_edges)
+    src, dst = src.astype(np.int64, copy=False), dst.astype(np.int64, copy=False)
     row_id = np.arange(k, dtype=np.int32 if k < 2**31 else np.int64)  # input row of each edge, for messages
     w = None
     if weights is not None:

@@ -140,6 +140,31 @@ class CSRGraph:
             loops = int(np.count_nonzero(row == indices))
             self._num_edges = int((indices.size - loops) // 2 + loops)
 
+    @classmethod
+    def _from_checked_arrays(
+        cls, indptr: np.ndarray, indices: np.ndarray, nodes: list, directed: bool, num_edges: int
+    ) -> CSRGraph:
+        """Wrap unweighted CSR arrays a builder has already made valid (rows sorted, no duplicates,
+        symmetric when undirected), skipping the constructor's O(m) checks and copies.
+
+        For :func:`graphemb.graph.convert.from_edge_arrays` only; ``nodes`` must have
+        ``len(indptr) - 1`` ids.
+        """
+        graph = cls.__new__(cls)
+        indptr = np.ascontiguousarray(indptr, dtype=np.int64)
+        indices = np.ascontiguousarray(indices)
+        for a in (indptr, indices):
+            a.flags.writeable = False
+        graph._nodes = nodes
+        graph.indptr = indptr
+        graph.indices = indices
+        graph.weights = None
+        graph.directed = bool(directed)
+        graph._index = None
+        graph._fingerprint = None
+        graph._num_edges = int(num_edges)
+        return graph
+
     # ------------------------------------------------------------ properties
     @property
     def nodes(self) -> list:

@@ -1,7 +1,9 @@
 """Edge lists (text files and pandas DataFrames) -> :class:`~graphemb.graph.csr.CSRGraph`.
 
-Files are parsed by pandas' C parser; a Python line-by-line scan runs only when
-something is wrong, to name the file, line number and line text in the error.
+Files of integer ids are parsed by numba kernels (:mod:`graphemb.graph._kernels`,
+in parallel); any other file, or one the kernels stop on, by pandas' C parser.  A
+Python line-by-line scan runs only when something is wrong, to name the file, line
+number and line text in the error.
 The format, the id policy and the duplicate / self-loop / weight policy are
 documented in docs/graph-input.md.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 import bz2
 import csv
 import gzip
+import logging
 import lzma
 import os
 import re
@@ -18,13 +21,17 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import numba
 import numpy as np
 import pandas as pd
 
+from . import _kernels
 from .convert import DUPLICATES, SELF_LOOPS, ZERO_WEIGHTS, _check_choice, from_edge_arrays, order_ids
 from .csr import CSRGraph
 
 __all__ = ["read_adjlist", "read_edgelist", "read_labels", "read_mat"]
+
+logger = logging.getLogger(__name__)
 
 _OWNER = "read_edgelist"
 _INT_RE = re.compile(r"[+-]?[0-9]+")
@@ -314,6 +321,15 @@ def _from_file(
         raise ValueError(f"{rows.where(lineno, text)}: weighted=True but the line has no weight field.")
     use_weights = ncols == 3 and weighted is not False
     int_ids = node_type is int
+    if node_type is not str:
+        fast = _parse_int_edges(path, sep, comment, skip_lines, ncols)
+        if fast is not None:  # integer ids, parsed by the numba kernels
+            src_ids, dst_ids, w_fast = fast
+            _check_extra_types(extra, int, path)
+            src, dst, node_list = _factorize_fast(src_ids, dst_ids, extra)
+            del src_ids, dst_ids
+            w = w_fast if use_weights else None
+            return from_edge_arrays(src, dst, w, node_list, describe=rows.describe, owner=_OWNER, **policy)
 
     kw: dict[str, Any] = {
         "sep": r"\s+" if sep is None else sep,
@@ -393,6 +409,64 @@ def _from_file(
     return from_edge_arrays(src, dst, w, node_list, describe=rows.describe, owner=_OWNER, **policy)
 
 
+def _read_bytes(path: str) -> np.ndarray:
+    """The file's bytes (decompressed for .gz, .bz2, .xz) as a uint8 array."""
+    low = path.lower()
+    for suffix, opener in ((".gz", gzip.open), (".bz2", bz2.open), (".xz", lzma.open)):
+        if low.endswith(suffix):
+            with opener(path, "rb") as fh:
+                return np.frombuffer(fh.read(), dtype=np.uint8)
+    return np.fromfile(path, dtype=np.uint8)
+
+
+def _line_offset(buf: np.ndarray, lines: int) -> int:
+    """Byte offset just after the first ``lines`` newlines of ``buf`` (the header and what precedes it)."""
+    pos = 0
+    for _ in range(lines):
+        step = 1 << 16
+        while True:
+            hits = np.flatnonzero(buf[pos : pos + step] == 10)
+            if hits.size or pos + step >= buf.size:
+                break
+            step *= 4
+        if not hits.size:
+            return int(buf.size)
+        pos += int(hits[0]) + 1
+    return pos
+
+
+def _parse_int_edges(
+    path: str, sep: str | None, comment: str | None, skip_lines: int, ncols: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None] | None:
+    """Parse an edge list of integer ids with the numba kernels; None when the file needs the general path.
+
+    The kernels accept two integer ids per line (``[+-]?[0-9]{1,18}``), optionally a decimal
+    weight on the exact fast path, with the same separators, comments and blank lines as
+    the pandas path; on anything else (string ids, a malformed line, an unusual weight) they
+    stop and the caller parses the file with pandas, which names the file and line of an
+    error.  Time O(file size) over all cores; memory the file's bytes plus 16 (24 with
+    weights) bytes per line.
+    """
+    if (sep is not None and (not sep.isascii() or sep in "0123456789+-.eE")) or (
+        comment is not None and not comment.isascii()
+    ):
+        return None
+    buf = _read_bytes(path)
+    start = _line_offset(buf, skip_lines)
+    threads = max(1, numba.get_num_threads())
+    nblocks = max(1, min(4 * threads, buf.size // (1 << 20) + 1))
+    starts, line_counts = _kernels.split_blocks(buf, start, nblocks)
+    src, dst, w, bad = _kernels.parse_edges(
+        buf, starts, line_counts, -1 if sep is None else ord(sep), -1 if comment is None else ord(comment), ncols
+    )
+    del buf
+    if bad >= 0 or src.size == 0:
+        line = skip_lines + bad + 1
+        logger.debug("read_edgelist: %s line %d is not a plain integer edge; parsing with pandas", path, line)
+        return None
+    return src, dst, (w if ncols == 3 else None)
+
+
 def _tokens_to_ints(tokens: np.ndarray) -> np.ndarray:
     try:
         return tokens.astype(np.int64)
@@ -408,6 +482,19 @@ def _check_extra_types(extra: list, kind: type, where: str) -> None:
                 f"The 'nodes' parameter of {_OWNER} holds {x!r} ({type(x).__name__}) but the ids in {where} are "
                 f"{kind.__name__}s; give nodes as {kind.__name__}s (or set node_type to match)."
             )
+
+
+def _factorize_fast(src_ids: np.ndarray, dst_ids: np.ndarray, extra: list) -> tuple:
+    """:func:`_factorize` of int64 ids, by a numba kernel when the ids are dense (int32 rows)."""
+    k = src_ids.size
+    if extra or k == 0:
+        return _factorize(src_ids, dst_ids, extra, numeric=True)
+    lo = int(min(src_ids.min(), dst_ids.min()))
+    hi = int(max(src_ids.max(), dst_ids.max()))
+    if hi - lo >= 4 * 2 * k + 1024 or hi - lo >= 2**31 - 1:
+        return _factorize(src_ids, dst_ids, extra, numeric=True)
+    rows_src, rows_dst, ids = _kernels.dense_rows(src_ids, dst_ids, lo, hi - lo + 1)
+    return rows_src, rows_dst, ids.tolist()
 
 
 def _factorize(src_ids: np.ndarray, dst_ids: np.ndarray, extra: list, numeric: bool) -> tuple:

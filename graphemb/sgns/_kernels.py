@@ -852,3 +852,45 @@ def train_walks_parallel(
         npairs[blk] = pa
         nwords[blk] = wo
     return losses.sum(), npairs.sum(), nwords.sum()
+
+
+@njit(cache=True, nogil=True)
+def scatter_rows_inplace(table, order):
+    """Move row ``r`` of ``table`` to row ``order[r]``, in place (``new[order[r]] = old[r]``).
+
+    Parameters
+    ----------
+    table : ndarray of float32, shape (n, d)
+        C-contiguous; rearranged in place.
+    order : ndarray of int64, shape (n,)
+        A permutation of ``0 .. n - 1`` (checked by the caller).
+
+    Notes
+    -----
+    Follows the permutation's cycles with one carried row: time O(n d), memory O(n) bytes
+    (visited flags) plus two rows, instead of a second ``n x d`` table.  The trainer uses it
+    to bring its frequency-ordered rows back to the caller's node order.
+    """
+    n = table.shape[0]
+    d = table.shape[1]
+    done = np.zeros(n, dtype=np.bool_)
+    carry = np.empty(d, dtype=table.dtype)
+    for s in range(n):
+        if done[s]:
+            continue
+        done[s] = True
+        j = order[s]
+        if j == s:
+            continue
+        for k in range(d):
+            carry[k] = table[s, k]
+        while j != s:
+            for k in range(d):
+                x = table[j, k]
+                table[j, k] = carry[k]
+                carry[k] = x
+            done[j] = True
+            j = order[j]
+        for k in range(d):
+            table[s, k] = carry[k]
+    return table

@@ -8,9 +8,11 @@ work happens in :mod:`graphemb.sgns._kernels`.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import numbers
+import os
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -24,17 +26,23 @@ from .._validation import check_bool, check_choice, check_float, check_int, chec
 from ..corpus import as_token_chunks
 from . import _kernels
 from ._huffman import build_huffman_tree
+from .checkpoint import CHECKPOINT_FILE, Checkpointer, TrainState, counts_digest, parse_every
 
 __all__ = ["OBJECTIVES", "SGNS", "SOFTMAX_MAX_NODES"]
 
 logger = logging.getLogger(__name__)
 
 _OWNER = "SGNS"
-_PIECE_TOKENS = 1 << 20  # tokens per kernel call (progress granularity); results do not depend on it
+_PIECE_TOKENS = 1 << 20  # tokens per kernel call (progress, checkpoint granularity); results do not depend on it
 _BLOCKS_PER_WORKER = 16  # blocks are handed out dynamically (numba parallel chunk size 1)
 # Input vectors start uniform in [-h/d, h/d].  word2vec.c uses h = 0.5, gensim >= 4 uses h = 1;
 # with one epoch h = 1 scores 0.005 Macro-F1 higher on BlogCatalog (docs/training.md).
 _INIT_HALF_WIDTH = 1.0
+# parameters that define a run (compared on resume); workers, verbose and softmax_max_nodes do not
+_IDENTITY_PARAMS = (
+    "dimensions", "window", "negative", "ns_exponent", "alpha", "min_alpha", "sample", "epochs",
+    "shrink_window", "objective", "shared_negatives", "frequency_order",
+)  # fmt: skip
 OBJECTIVES = ("negative_sampling", "hierarchical_softmax", "softmax")
 """Training objectives of :class:`SGNS` (the kernels receive the index into this tuple)."""
 SOFTMAX_MAX_NODES = 5_000
@@ -97,6 +105,12 @@ class SGNS:
         draw for every (context, centre) pair, exactly word2vec's sampling.  The
         update is word2vec's pair-by-pair step either way; on BlogCatalog both
         score within the seed spread of each other and of gensim (docs/training.md).
+    frequency_order : bool, default True
+        Number the rows internally by decreasing node count (word2vec sorts its
+        vocabulary so): the frequent rows, which take most of the updates and
+        noise draws, are contiguous.  The fitted tables are returned in the
+        caller's node order either way; the vectors differ (not in quality)
+        from ``frequency_order=False``, which trains in the caller's order.
 
     Attributes
     ----------
@@ -112,9 +126,10 @@ class SGNS:
     seed_ : int
         The seed actually used.
     trained_tokens_ : int
-        Corpus tokens seen over all epochs (before subsampling).
+        Corpus tokens trained by this call to ``fit`` (before subsampling): all
+        epochs' tokens, less those done before the checkpoint it resumed from.
     train_seconds_ : float
-        Wall-clock time of the training passes (the counting pass excluded).
+        Wall-clock time of this call's training passes (the counting pass excluded).
 
     Notes
     -----
@@ -160,6 +175,7 @@ class SGNS:
         objective: str = "negative_sampling",
         softmax_max_nodes: int = SOFTMAX_MAX_NODES,
         shared_negatives: bool = True,
+        frequency_order: bool = True,
     ) -> None:
         self.dimensions = dimensions
         self.window = window
@@ -176,6 +192,7 @@ class SGNS:
         self.objective = objective
         self.softmax_max_nodes = softmax_max_nodes
         self.shared_negatives = shared_negatives
+        self.frequency_order = frequency_order
 
     # ----------------------------------------------------------- sklearn API
     _PARAMS = (
@@ -194,6 +211,7 @@ class SGNS:
         "objective",
         "softmax_max_nodes",
         "shared_negatives",
+        "frequency_order",
     )
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
@@ -290,6 +308,7 @@ class SGNS:
         p["workers"] = check_workers(self.workers, _OWNER)
         p["shrink_window"] = check_bool(self.shrink_window, "shrink_window", _OWNER)
         p["shared_negatives"] = check_bool(self.shared_negatives, "shared_negatives", _OWNER)
+        p["frequency_order"] = check_bool(self.frequency_order, "frequency_order", _OWNER)
         p["verbose"] = check_bool(self.verbose, "verbose", _OWNER)
         p["objective"] = check_choice(self.objective, "objective", OBJECTIVES, _OWNER)
         p["softmax_max_nodes"] = check_int(self.softmax_max_nodes, "softmax_max_nodes", _OWNER, minimum=1)
@@ -299,7 +318,17 @@ class SGNS:
         return p
 
     # ------------------------------------------------------------------- fit
-    def fit(self, corpus: Any, num_nodes: int | None = None, node_counts: np.ndarray | None = None) -> SGNS:
+    def fit(
+        self,
+        corpus: Any,
+        num_nodes: int | None = None,
+        node_counts: np.ndarray | None = None,
+        *,
+        checkpoint: str | os.PathLike | None = None,
+        checkpoint_every: int | str | None = None,
+        resume: bool = False,
+        checkpoint_info: dict[str, Any] | None = None,
+    ) -> SGNS:
         """Train the vectors on ``corpus``.
 
         Parameters
@@ -316,6 +345,25 @@ class SGNS:
         node_counts : ndarray of int64, shape (num_nodes,), optional
             Occurrences of each node in one pass of the corpus; skips the counting
             pass.
+        checkpoint : path, optional
+            Folder for training checkpoints (see :mod:`graphemb.sgns.checkpoint` and
+            docs/training.md): the state is saved there, atomically, every
+            ``checkpoint_every``, and once more when training ends.  A folder that
+            already holds a checkpoint is refused unless ``resume=True``.
+        checkpoint_every : int or str, optional
+            Period of the checkpoints: an int (or ``"5M"``) is a number of corpus
+            tokens, a string such as ``"90s"``, ``"10m"``, ``"1h"`` a wall-clock
+            period; default ``"300s"``.  Checkpoints are taken at piece boundaries
+            (about a million tokens), the first one after the period has passed.
+        resume : bool, default False
+            Continue from the checkpoint in ``checkpoint`` (start afresh when it
+            holds none).  The checkpoint must come from the same corpus and
+            parameters (its identity is compared and every difference is named);
+            with ``seed=None`` the checkpoint's seed is used.  With ``workers=1``
+            the result is bit for bit that of an uninterrupted run.
+        checkpoint_info : dict, optional
+            JSON-serialisable facts about the caller's run (the models pass their
+            walk parameters and seed) stored in, and compared with, the checkpoint.
 
         Returns
         -------
@@ -326,7 +374,8 @@ class SGNS:
         ------
         ValueError
             For a bad parameter, an empty corpus, an index outside
-            ``[0, num_nodes)``, or inconsistent ``node_counts``.
+            ``[0, num_nodes)``, inconsistent ``node_counts``, or a checkpoint that
+            belongs to another run (the message names the file).
         TypeError
             If the corpus is a one-shot iterator but must be read twice.
         FloatingPointError
@@ -334,167 +383,277 @@ class SGNS:
             as a guard).
         """
         p = self._check_params()
-        passes = p["epochs"] + (1 if node_counts is None else 0)
-        if passes > 1 and _is_one_shot(corpus):
-            raise TypeError(
-                "The corpus passed to SGNS.fit is a one-shot iterator (e.g. a generator), but training needs "
-                f"{passes} passes over it (one to count nodes, one per epoch). Pass a re-iterable instead: a "
-                "WalkCorpus, a 2-D array, a list of arrays, or an object whose __iter__ returns a fresh "
-                "iterator (graphemb.walks.WalkStream); or pass node_counts= with epochs=1."
-            )
-        if num_nodes is not None:
-            num_nodes = check_int(num_nodes, "num_nodes", "SGNS.fit", minimum=1)
-        if node_counts is not None:
-            counts = np.asarray(node_counts)
-            if counts.ndim != 1 or not np.issubdtype(counts.dtype, np.integer):
-                raise ValueError(
-                    "The 'node_counts' parameter of SGNS.fit must be a 1-D int64 array of length num_nodes. "
-                    f"Got an array of dtype {counts.dtype} and shape {counts.shape} instead."
-                )
-            if num_nodes is None:
-                num_nodes = int(counts.shape[0])
-            if counts.shape[0] != num_nodes:
-                raise ValueError(
-                    f"The 'node_counts' parameter of SGNS.fit must have length num_nodes={num_nodes}. "
-                    f"Got length {counts.shape[0]} instead."
-                )
-            if counts.size and counts.min() < 0:
-                raise ValueError("The 'node_counts' parameter of SGNS.fit must be >= 0 everywhere.")
-            counts = counts.astype(np.int64)
-        else:
-            counts = _count_nodes(corpus, num_nodes)
-            if num_nodes is None:
-                num_nodes = int(counts.shape[0])
+        ckpt, meta = _open_checkpoint(checkpoint, checkpoint_every, resume)
+        if meta is not None and self.seed is None:  # resume a run whose seed was drawn fresh
+            saved_seed = meta.get("identity", {}).get("params", {}).get("seed")
+            if isinstance(saved_seed, int):
+                p["seed_"], p["kernel_seed"] = normalize_seed(saved_seed)
+        _check_passes(corpus, p["epochs"], node_counts)
+        num_nodes, counts = _resolve_counts(corpus, num_nodes, node_counts)
         total = int(counts.sum())
         if total == 0:
             raise ValueError("The corpus passed to SGNS.fit is empty (no tokens); nothing to train on.")
-
-        n, d = num_nodes, p["dimensions"]
-        if p["objective"] == "softmax" and n > p["softmax_max_nodes"]:
-            raise ValueError(
-                f"SGNS(objective='softmax') costs O(num_nodes * dimensions) per training pair and is refused "
-                f"above softmax_max_nodes={p['softmax_max_nodes']} nodes; this corpus has {n:,} nodes. Use "
-                "objective='hierarchical_softmax' or 'negative_sampling', or raise softmax_max_nodes to force it."
-            )
-        check_allocation(
-            2 * n * d * 4,
-            f"the SGNS vector tables ({n:,} nodes x {d} dimensions x 2 tables, float32)",
-            "Lower 'dimensions' or train on fewer nodes.",
-        )
-        rng = np.random.default_rng(np.random.SeedSequence([p["seed_"], 0x5347]))
-        syn0 = rng.random((n, d), dtype=np.float32)
-        syn0 -= np.float32(0.5)
-        syn0 *= np.float32(2.0 * _INIT_HALF_WIDTH / d)
-        syn1 = np.zeros((n, d), dtype=np.float32)
-
-        weights = np.zeros(n, dtype=np.float64)
-        seen = counts > 0
-        weights[seen] = counts[seen].astype(np.float64) ** p["ns_exponent"]
-        if not np.all(np.isfinite(weights)) or weights.sum() <= 0 or not math.isfinite(weights.sum()):
-            raise ValueError(
-                f"The 'ns_exponent' parameter of SGNS gives a degenerate noise distribution "
-                f"(counts ** {p['ns_exponent']} overflows). Use a value such as 0.75."
-            )
-        noise_prob, noise_alias = _kernels.build_alias_table(weights)
-        objective = OBJECTIVES.index(p["objective"])
-        if objective == 1:
-            tree = build_huffman_tree(counts)
-            codes, points, code_offsets = tree.codes, tree.points, tree.offsets
-        else:
-            codes, points = np.zeros(1, dtype=np.uint8), np.zeros(1, dtype=np.int32)
-            code_offsets = np.zeros(n + 1, dtype=np.int64)
-        keep_prob = _keep_probabilities(counts, total, p["sample"])
-        tables = _kernels.sigmoid_tables()
-        schedule = np.array([p["alpha"], p["min_alpha"], float(total * p["epochs"])], dtype=np.float64)
-
-        workers = p["workers"]
-        losses = np.zeros(p["epochs"], dtype=np.float64)
+        _check_size(p, num_nodes)
+        t = _build_tables(p, counts, total)
+        state = TrainState()
+        if ckpt is not None:
+            ckpt.identity = _identity(p, counts, total, checkpoint_info)
+            if meta is not None:
+                state = _restore(ckpt, meta, t, p["epochs"])
         logger.info(
             "SGNS (%s): %d nodes, %d tokens per epoch, %d epochs, d=%d, window=%d, negative=%d, workers=%d, tables %s",
-            p["objective"],
-            n,
-            total,
-            p["epochs"],
-            d,
-            p["window"],
-            p["negative"],
-            workers,
-            format_bytes(2 * n * d * 4),
-        )
-        bar = _progress(p["verbose"], total * p["epochs"])
-        previous_threads = numba.get_num_threads()
-        previous_chunksize = numba.get_parallel_chunksize()
-        trained = 0
+            p["objective"], t.n, total, p["epochs"], t.d, p["window"], p["negative"], p["workers"],
+            format_bytes(2 * t.n * t.d * 4),
+        )  # fmt: skip
         t0 = time.perf_counter()
-        try:
-            numba.set_num_threads(workers)
-            # dynamic scheduling: a thread slowed down by other processes does not hold the others back
-            numba.set_parallel_chunksize(1)
-            for epoch in range(p["epochs"]):
-                loss_sum, pair_count, word_count = 0.0, 0, 0
-                walk_base = 0
-                epoch_tokens = 0
-                for tokens, offsets in as_token_chunks(corpus):
-                    tokens, offsets = _check_chunk(tokens, offsets, n)
-                    n_walks = offsets.shape[0] - 1
-                    for w0, w1 in _pieces(offsets):
-                        lengths = np.diff(offsets[w0 : w1 + 1])
-                        max_len = int(lengths.max()) if lengths.size else 1
-                        args = (
-                            tokens, offsets, w0, w1, walk_base, epoch * total + epoch_tokens, syn0, syn1,
-                            noise_prob, noise_alias, keep_prob, tables, p["window"], p["negative"],
-                            p["shrink_window"], schedule, p["kernel_seed"], epoch, max_len, p["shared_negatives"],
-                            objective, codes, points, code_offsets,
-                        )  # fmt: skip
-                        if workers == 1:
-                            lo, pa, wo = _kernels.train_walks_serial(*args)
-                        else:
-                            blocks = max(1, min(w1 - w0, workers * _BLOCKS_PER_WORKER))
-                            lo, pa, wo = _kernels.train_walks_parallel(*args, blocks)
-                        loss_sum += lo
-                        pair_count += pa
-                        word_count += wo
-                        piece_tokens = int(offsets[w1] - offsets[w0])
-                        trained += piece_tokens
-                        if bar is not None:
-                            bar.update(piece_tokens)
-                            bar.set_postfix(epoch=epoch + 1, loss=f"{loss_sum / max(pair_count, 1):.4f}")
-                    walk_base += n_walks
-                    epoch_tokens += int(offsets[-1])
-                if epoch_tokens == 0:
-                    raise ValueError("The corpus passed to SGNS.fit yielded no tokens in an epoch; is it re-iterable?")
-                if not (np.isfinite(syn0).all() and np.isfinite(syn1).all()):
-                    raise FloatingPointError(
-                        f"SGNS training lost finiteness in epoch {epoch + 1}; lower 'alpha' (got {p['alpha']!r})."
-                    )
-                k1 = p["negative"] + 1 if objective == 0 else 1  # logits per pair in the loss sum
-                losses[epoch] = loss_sum / max(pair_count * k1, 1)
-                logger.info(
-                    "SGNS epoch %d/%d: loss %.5f, %d pairs, %d tokens kept of %d",
-                    epoch + 1,
-                    p["epochs"],
-                    losses[epoch],
-                    pair_count,
-                    word_count,
-                    epoch_tokens,
-                )
-        finally:
-            numba.set_num_threads(previous_threads)
-            numba.set_parallel_chunksize(previous_chunksize)
-            if bar is not None:
-                bar.close()
+        trained = 0
+        if state.epoch < p["epochs"]:
+            trained = _train_epochs(corpus, p, t, state, ckpt)
+            if ckpt is not None:
+                ckpt.save(state, _checkpoint_arrays(t), p["epochs"] * total, _schedule_json(t), complete=True)
         elapsed = time.perf_counter() - t0
+        self._set_results(p, t, state, counts, trained, elapsed)
+        logger.info("SGNS: %d tokens in %.2f s (%.0f tokens/s)", trained, elapsed, trained / max(elapsed, 1e-9))
+        return self
 
-        self.input_vectors_ = syn0
-        self.output_vectors_ = syn1
-        self.loss_ = losses
+    def _set_results(
+        self, p: dict[str, Any], t: _Tables, state: TrainState, counts: np.ndarray, trained: int, elapsed: float
+    ) -> None:
+        """Bring the tables back to the caller's node order and set the fitted attributes."""
+        if t.order is not None:
+            _kernels.scatter_rows_inplace(t.syn0, t.order)
+            if t.objective != 1:  # hierarchical softmax: output rows are Huffman inner nodes, not nodes
+                _kernels.scatter_rows_inplace(t.syn1, t.order)
+        self.input_vectors_ = t.syn0
+        self.output_vectors_ = t.syn1
+        self.loss_ = np.asarray(state.losses, dtype=np.float64)
         self.node_counts_ = counts
-        self.num_nodes_ = n
+        self.num_nodes_ = t.n
         self.seed_ = p["seed_"]
         self.trained_tokens_ = trained
         self.train_seconds_ = elapsed
-        logger.info("SGNS: %d tokens in %.2f s (%.0f tokens/s)", trained, elapsed, trained / max(elapsed, 1e-9))
-        return self
+
+
+# ------------------------------------------------------------- fit steps
+class _Tables:
+    """Everything the kernels read or update, in the trainer's internal (frequency) row order.
+
+    Internal row ``r`` holds node ``order[r]`` (``order`` None: the identity);
+    ``rank[v]`` is the internal row of node ``v``.
+    """
+
+    __slots__ = (
+        "n", "d", "total", "order", "rank", "syn0", "syn1", "noise_prob", "noise_alias", "keep_prob",
+        "sigmoid", "schedule", "objective", "codes", "points", "code_offsets",
+    )  # fmt: skip
+
+    def __init__(self, **values: Any) -> None:
+        for name in self.__slots__:
+            setattr(self, name, values[name])
+
+
+def _frequency_order(counts: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """``(order, rank)``: rows sorted by decreasing count, ties by node index; None when already sorted.
+
+    word2vec sorts its vocabulary by frequency: the rows drawn most often (as contexts and as
+    negatives) are then contiguous at the top of the tables, sharing pages and prefetch
+    streams.  O(n log n) time, 12 bytes per node.
+    """
+    n = counts.shape[0]
+    order = np.argsort(-counts, kind="stable").astype(np.int64)
+    if n < 2 or np.array_equal(order, np.arange(n, dtype=np.int64)):
+        return None, None
+    rank = np.empty(n, dtype=np.int32)
+    rank[order] = np.arange(n, dtype=np.int32)
+    return order, rank
+
+
+def _build_tables(p: dict[str, Any], counts: np.ndarray, total: int) -> _Tables:
+    """Allocate and initialise the vector tables, the noise and subsampling tables, the schedule."""
+    n, d = counts.shape[0], p["dimensions"]
+    order, rank = _frequency_order(counts) if p["frequency_order"] else (None, None)
+    icounts = counts if order is None else counts[order]
+    rng = np.random.default_rng(np.random.SeedSequence([p["seed_"], 0x5347]))
+    syn0 = rng.random((n, d), dtype=np.float32)
+    syn0 -= np.float32(0.5)
+    syn0 *= np.float32(2.0 * _INIT_HALF_WIDTH / d)
+    syn1 = np.zeros((n, d), dtype=np.float32)
+
+    weights = np.zeros(n, dtype=np.float64)
+    seen = icounts > 0
+    weights[seen] = icounts[seen].astype(np.float64) ** p["ns_exponent"]
+    if not np.all(np.isfinite(weights)) or weights.sum() <= 0 or not math.isfinite(weights.sum()):
+        raise ValueError(
+            f"The 'ns_exponent' parameter of SGNS gives a degenerate noise distribution "
+            f"(counts ** {p['ns_exponent']} overflows). Use a value such as 0.75."
+        )
+    noise_prob, noise_alias = _kernels.build_alias_table(weights)
+    objective = OBJECTIVES.index(p["objective"])
+    if objective == 1:
+        tree = build_huffman_tree(icounts)
+        codes, points, code_offsets = tree.codes, tree.points, tree.offsets
+    else:
+        codes, points = np.zeros(1, dtype=np.uint8), np.zeros(1, dtype=np.int32)
+        code_offsets = np.zeros(n + 1, dtype=np.int64)
+    return _Tables(
+        n=n, d=d, total=total, order=order, rank=rank, syn0=syn0, syn1=syn1, noise_prob=noise_prob,
+        noise_alias=noise_alias, keep_prob=_keep_probabilities(icounts, total, p["sample"]),
+        sigmoid=_kernels.sigmoid_tables(), objective=objective, codes=codes, points=points,
+        code_offsets=code_offsets,
+        schedule=np.array([p["alpha"], p["min_alpha"], float(total * p["epochs"])], dtype=np.float64),
+    )  # fmt: skip
+
+
+def _train_epochs(corpus: Any, p: dict[str, Any], t: _Tables, state: TrainState, ckpt: Checkpointer | None) -> int:
+    """Train from ``state`` to the last epoch, checkpointing when due; returns the tokens trained."""
+    workers = p["workers"]
+    bar = _progress(p["verbose"], t.total * p["epochs"])
+    if bar is not None:
+        bar.update(state.epoch * t.total + state.epoch_tokens)
+    previous_threads = numba.get_num_threads()
+    previous_chunksize = numba.get_parallel_chunksize()
+    trained = 0
+    try:
+        numba.set_num_threads(workers)
+        # dynamic scheduling: a thread slowed down by other processes does not hold the others back
+        numba.set_parallel_chunksize(1)
+        for epoch in range(state.epoch, p["epochs"]):
+            for tokens, offsets, w0, w1, walk_base, chunk_tokens in _epoch_pieces(
+                corpus, t.n, state.walk, state.epoch_tokens, ckpt
+            ):
+                lo, pa, wo = _train_piece(p, t, tokens, offsets, w0, w1, walk_base, epoch, chunk_tokens)
+                piece_tokens = int(offsets[w1] - offsets[w0])
+                state.advance(w1 - w0, piece_tokens, lo, pa, wo)
+                trained += piece_tokens
+                if bar is not None:
+                    bar.update(piece_tokens)
+                    bar.set_postfix(epoch=epoch + 1, loss=f"{state.loss_sum / max(state.pairs, 1):.4f}")
+                done = epoch * t.total + state.epoch_tokens
+                if ckpt is not None and ckpt.due(done):
+                    ckpt.save(state, _checkpoint_arrays(t), done, _schedule_json(t))
+            _end_epoch(p, t, state)
+    finally:
+        numba.set_num_threads(previous_threads)
+        numba.set_parallel_chunksize(previous_chunksize)
+        if bar is not None:
+            bar.close()
+    return trained
+
+
+def _train_piece(
+    p: dict[str, Any],
+    t: _Tables,
+    tokens: np.ndarray,
+    offsets: np.ndarray,
+    w0: int,
+    w1: int,
+    walk_base: int,
+    epoch: int,
+    chunk_tokens: int,
+) -> tuple[float, int, int]:
+    """One kernel call on walks ``w0 .. w1 - 1`` of a chunk, its tokens renumbered to internal rows.
+
+    The piece is passed rebased (its own offsets from 0, ``walk_base + w0``, ``token_base +
+    offsets[w0]``), which gives the kernels exactly the stream indices and learning rates of
+    the whole chunk.  The renumbering is one gather of the piece's tokens (about 4 MiB).
+    """
+    token_base = epoch * t.total + chunk_tokens  # corpus tokens trained before the chunk, all epochs
+    o0, o1 = int(offsets[w0]), int(offsets[w1])
+    piece_offsets = offsets[w0 : w1 + 1] - o0
+    piece_tokens = tokens[o0:o1] if t.rank is None else np.take(t.rank, tokens[o0:o1])
+    lengths = np.diff(piece_offsets)
+    max_len = int(lengths.max()) if lengths.size else 1
+    args = (
+        piece_tokens, piece_offsets, 0, w1 - w0, walk_base + w0, token_base + o0, t.syn0, t.syn1,
+        t.noise_prob, t.noise_alias, t.keep_prob, t.sigmoid, p["window"], p["negative"],
+        p["shrink_window"], t.schedule, p["kernel_seed"], epoch, max_len,
+        p["shared_negatives"], t.objective, t.codes, t.points, t.code_offsets,
+    )  # fmt: skip
+    if p["workers"] == 1:
+        return _kernels.train_walks_serial(*args)
+    blocks = max(1, min(w1 - w0, p["workers"] * _BLOCKS_PER_WORKER))
+    return _kernels.train_walks_parallel(*args, blocks)
+
+
+def _end_epoch(p: dict[str, Any], t: _Tables, state: TrainState) -> None:
+    """Check the epoch's outcome, log it and close it in ``state``."""
+    if state.epoch_tokens == 0:
+        raise ValueError("The corpus passed to SGNS.fit yielded no tokens in an epoch; is it re-iterable?")
+    if not (np.isfinite(t.syn0).all() and np.isfinite(t.syn1).all()):
+        raise FloatingPointError(
+            f"SGNS training lost finiteness in epoch {state.epoch + 1}; lower 'alpha' (got {p['alpha']!r})."
+        )
+    k1 = p["negative"] + 1 if t.objective == 0 else 1  # logits per pair in the loss sum
+    mean = state.loss_sum / max(state.pairs * k1, 1)
+    logger.info(
+        "SGNS epoch %d/%d: loss %.5f, %d pairs, %d tokens kept of %d",
+        state.epoch + 1, p["epochs"], mean, state.pairs, state.words, state.epoch_tokens,
+    )  # fmt: skip
+    state.next_epoch(mean)
+
+
+# ------------------------------------------------------------ checkpoints
+def _open_checkpoint(checkpoint: Any, every: Any, resume: Any) -> tuple[Checkpointer | None, dict[str, Any] | None]:
+    """Validate the checkpoint arguments; return the checkpointer and the folder's checkpoint (if resuming)."""
+    resume = check_bool(resume, "resume", "SGNS.fit")
+    if checkpoint is None:
+        if resume:
+            raise ValueError("The 'resume' parameter of SGNS.fit needs checkpoint=FOLDER (the folder to resume from).")
+        if every is not None:
+            raise ValueError("The 'checkpoint_every' parameter of SGNS.fit needs checkpoint=FOLDER.")
+        return None, None
+    if not isinstance(checkpoint, (str, os.PathLike)):
+        raise ValueError(f"The 'checkpoint' parameter of SGNS.fit must be a folder path. Got {checkpoint!r} instead.")
+    tokens, seconds = parse_every(every)
+    ckpt = Checkpointer(checkpoint, tokens, seconds, resume)
+    return ckpt, ckpt.existing()
+
+
+def _identity(p: dict[str, Any], counts: np.ndarray, total: int, info: dict[str, Any] | None) -> dict[str, Any]:
+    """What makes two runs the same run: parameters, seed, corpus digest, caller facts (JSON-normalised)."""
+    params = {name: p[name] for name in _IDENTITY_PARAMS}
+    params["seed"] = p["seed_"]
+    try:
+        caller = json.loads(json.dumps(info or {}, sort_keys=True))
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"The 'checkpoint_info' parameter of SGNS.fit must be JSON-serialisable ({exc}).") from None
+    return {
+        "params": params,
+        "num_nodes": int(counts.shape[0]),
+        "tokens_per_epoch": int(total),
+        "node_counts": counts_digest(counts),
+        "caller": caller,
+    }
+
+
+def _checkpoint_arrays(t: _Tables) -> dict[str, np.ndarray]:
+    order = t.order if t.order is not None else np.arange(t.n, dtype=np.int64)
+    return {"syn0": t.syn0, "syn1": t.syn1, "order": order}
+
+
+def _schedule_json(t: _Tables) -> dict[str, float]:
+    return {"alpha": float(t.schedule[0]), "min_alpha": float(t.schedule[1]), "total_tokens": float(t.schedule[2])}
+
+
+def _restore(ckpt: Checkpointer, meta: dict[str, Any], t: _Tables, epochs: int) -> TrainState:
+    """Load a checkpoint into ``t`` (after checking it is this run's) and return its state."""
+    state, arrays = ckpt.restore(meta, ckpt.identity)
+    where = ckpt.path / CHECKPOINT_FILE
+    order = t.order if t.order is not None else np.arange(t.n, dtype=np.int64)
+    if not np.array_equal(arrays["order"], order):
+        raise ValueError(f"The checkpoint {where} orders the rows differently from this run; it is another run's.")
+    if arrays["syn0"].shape != t.syn0.shape or arrays["syn1"].shape != t.syn1.shape:
+        raise ValueError(f"The checkpoint {where} holds tables of another shape; it is another run's.")
+    t.syn0[...] = arrays["syn0"]
+    t.syn1[...] = arrays["syn1"]
+    del arrays
+    if not 0 <= state.epoch <= epochs or len(state.losses) != state.epoch:
+        raise ValueError(f"The checkpoint {where} is at epoch {state.epoch + 1}, outside this run's {epochs}.")
+    logger.info(
+        "SGNS: resuming from %s: epoch %d/%d, walk %d, %d tokens trained before",
+        where, min(state.epoch + 1, epochs), epochs, state.walk, state.epoch * t.total + state.epoch_tokens,
+    )  # fmt: skip
+    return state
 
 
 # ------------------------------------------------------------------ helpers
@@ -510,6 +669,57 @@ def _is_one_shot(corpus: Any) -> bool:
         return False
 
 
+def _check_passes(corpus: Any, epochs: int, node_counts: Any) -> None:
+    passes = epochs + (1 if node_counts is None else 0)
+    if passes > 1 and _is_one_shot(corpus):
+        raise TypeError(
+            "The corpus passed to SGNS.fit is a one-shot iterator (e.g. a generator), but training needs "
+            f"{passes} passes over it (one to count nodes, one per epoch). Pass a re-iterable instead: a "
+            "WalkCorpus, a 2-D array, a list of arrays, or an object whose __iter__ returns a fresh "
+            "iterator (graphemb.walks.WalkStream); or pass node_counts= with epochs=1."
+        )
+
+
+def _resolve_counts(corpus: Any, num_nodes: Any, node_counts: Any) -> tuple[int, np.ndarray]:
+    """``(num_nodes, counts)`` from the arguments, counting the corpus when ``node_counts`` is None."""
+    if num_nodes is not None:
+        num_nodes = check_int(num_nodes, "num_nodes", "SGNS.fit", minimum=1)
+    if node_counts is None:
+        counts = _count_nodes(corpus, num_nodes)
+        return (int(counts.shape[0]) if num_nodes is None else num_nodes), counts
+    counts = np.asarray(node_counts)
+    if counts.ndim != 1 or not np.issubdtype(counts.dtype, np.integer):
+        raise ValueError(
+            "The 'node_counts' parameter of SGNS.fit must be a 1-D int64 array of length num_nodes. "
+            f"Got an array of dtype {counts.dtype} and shape {counts.shape} instead."
+        )
+    if num_nodes is None:
+        num_nodes = int(counts.shape[0])
+    if counts.shape[0] != num_nodes:
+        raise ValueError(
+            f"The 'node_counts' parameter of SGNS.fit must have length num_nodes={num_nodes}. "
+            f"Got length {counts.shape[0]} instead."
+        )
+    if counts.size and counts.min() < 0:
+        raise ValueError("The 'node_counts' parameter of SGNS.fit must be >= 0 everywhere.")
+    return num_nodes, counts.astype(np.int64)
+
+
+def _check_size(p: dict[str, Any], n: int) -> None:
+    d = p["dimensions"]
+    if p["objective"] == "softmax" and n > p["softmax_max_nodes"]:
+        raise ValueError(
+            f"SGNS(objective='softmax') costs O(num_nodes * dimensions) per training pair and is refused "
+            f"above softmax_max_nodes={p['softmax_max_nodes']} nodes; this corpus has {n:,} nodes. Use "
+            "objective='hierarchical_softmax' or 'negative_sampling', or raise softmax_max_nodes to force it."
+        )
+    check_allocation(
+        2 * n * d * 4,
+        f"the SGNS vector tables ({n:,} nodes x {d} dimensions x 2 tables, float32)",
+        "Lower 'dimensions' or train on fewer nodes.",
+    )
+
+
 def _check_chunk(tokens: np.ndarray, offsets: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     tokens = np.ascontiguousarray(tokens, dtype=np.int32)
     offsets = np.ascontiguousarray(offsets, dtype=np.int64)
@@ -522,6 +732,46 @@ def _check_chunk(tokens: np.ndarray, offsets: np.ndarray, n: int) -> tuple[np.nd
                 "Pass num_nodes= large enough, or map the ids to 0..n-1 first."
             )
     return tokens, offsets
+
+
+def _epoch_pieces(
+    corpus: Any, n: int, first_walk: int = 0, first_tokens: int = 0, ckpt: Checkpointer | None = None
+) -> Iterator[tuple[np.ndarray, np.ndarray, int, int, int, int]]:
+    """One epoch's pieces ``(tokens, offsets, w0, w1, walk_base, chunk_tokens)``, from walk ``first_walk`` on.
+
+    ``walk_base`` is the global index of the chunk's first walk and ``chunk_tokens`` the epoch's
+    tokens before the chunk.  Chunks wholly before ``first_walk`` (a resume point) are skipped
+    unchecked; at the resume point the tokens before it must number ``first_tokens``, else the
+    corpus is not the checkpoint's and a ValueError says so.
+    """
+    walk_base, epoch_tokens = 0, 0
+    aligned = first_walk == 0
+    where = "" if ckpt is None else f" (checkpoint {ckpt.path / CHECKPOINT_FILE})"
+    for tokens, offsets in as_token_chunks(corpus):
+        n_walks = offsets.shape[0] - 1
+        if walk_base + n_walks <= first_walk and not aligned:
+            walk_base += n_walks
+            epoch_tokens += int(offsets[-1])
+            continue
+        local = max(first_walk - walk_base, 0)
+        if not aligned:
+            before = epoch_tokens + int(offsets[local])
+            if before != first_tokens:
+                raise ValueError(
+                    f"The corpus passed to SGNS.fit is not the one of the checkpoint{where}: {before} tokens precede "
+                    f"walk {first_walk} here, {first_tokens} there."
+                )
+            aligned = True
+        tokens, offsets = _check_chunk(tokens, offsets, n)
+        for w0, w1 in _pieces(offsets, local):
+            yield tokens, offsets, w0, w1, walk_base, epoch_tokens
+        walk_base += n_walks
+        epoch_tokens += int(offsets[-1])
+    if not aligned and (walk_base != first_walk or epoch_tokens != first_tokens):
+        raise ValueError(
+            f"The corpus passed to SGNS.fit is not the one of the checkpoint{where}: it has {walk_base} walks "
+            f"({epoch_tokens} tokens) in an epoch; the checkpoint is at walk {first_walk} ({first_tokens} tokens)."
+        )
 
 
 def _count_nodes(corpus: Any, num_nodes: int | None) -> np.ndarray:
@@ -557,13 +807,17 @@ def _keep_probabilities(counts: np.ndarray, total: int, sample: float) -> np.nda
     return keep
 
 
-def _pieces(offsets: np.ndarray) -> Iterator[tuple[int, int]]:
-    """Split a chunk's walks into consecutive ranges of about ``_PIECE_TOKENS`` tokens."""
+def _pieces(offsets: np.ndarray, first: int = 0) -> Iterator[tuple[int, int]]:
+    """Split a chunk's walks ``first ..`` into consecutive ranges of about ``_PIECE_TOKENS`` tokens.
+
+    The cuts lie on a grid fixed by the chunk (multiples of ``_PIECE_TOKENS`` tokens from its
+    start), so a run resumed at a cut trains exactly the pieces of an uninterrupted run.
+    """
     n_walks = offsets.shape[0] - 1
-    if n_walks <= 0:
+    if n_walks - first <= 0:
         return
     cuts = np.searchsorted(offsets, np.arange(_PIECE_TOKENS, int(offsets[-1]), _PIECE_TOKENS), side="left")
-    bounds = [0, *sorted(set(int(c) for c in cuts if 0 < c < n_walks)), n_walks]
+    bounds = [first, *sorted(set(int(c) for c in cuts if first < c < n_walks)), n_walks]
     yield from zip(bounds[:-1], bounds[1:], strict=True)
 
 
