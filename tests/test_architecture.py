@@ -3,7 +3,7 @@
 The steps, from the top of the data flow down::
 
     utilities (_rng, _validation, _memory)
-    graph  ->  corpus  ->  walks | sgns (siblings)  ->  embedding  ->  evaluation
+    graph  ->  corpus  ->  walks | sgns (siblings)  ->  embedding  ->  evaluation | incremental
     ->  datasets, models  ->  experiments  ->  cli  ->  __main__, package __init__
 
 A module may import from its own unit (package or module) and from units of an
@@ -34,6 +34,7 @@ STEPS = {
     "graphemb.sgns": 3,
     "graphemb.embedding": 4,
     "graphemb.evaluation": 5,
+    "graphemb.incremental": 5,  # graph-side steps of model.update (diff, neighbour-mean start, counts)
     "graphemb.datasets": 6,
     "graphemb.models": 6,
     "graphemb.experiments": 7,
