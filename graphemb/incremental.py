@@ -86,8 +86,9 @@ class UpdateReport:
         trained among themselves (or, isolated, keep the trainer's random start)
         and are not comparable with the old ones.
     in_arcs_only : list
-        New nodes of a directed graph without out-arcs: walks from them stop at
-        once, they are trained from the walks of their predecessors.
+        New nodes of a directed graph with in-arcs but no out-arcs: walks from
+        them stop at once, they are trained from the walks of their
+        predecessors (which the update also starts walks from).
     new_fraction : float
         New nodes over the grown graph's nodes.
     changed_fraction : float

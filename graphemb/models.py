@@ -316,7 +316,6 @@ class _RandomWalkEmbedding:
         self._keep_training_state(trainer)
         return self
 
-
     # --------------------------------------------------------- incremental
     def _keep_training_state(self, trainer: SGNS) -> None:
         """Keep what an update needs from the trainer (output vectors, counts)."""
@@ -359,16 +358,19 @@ class _RandomWalkEmbedding:
         graph : CSRGraph, networkx graph, scipy sparse matrix or pandas DataFrame
             The grown graph, same ids and same kind (directed, weighted) as the
             fitted one.
-        refresh : {"none", "affected"}, default "none"
+        refresh : {"none", "affected", "all"}, default "none"
             ``"none"``: old rows frozen.  ``"affected"``: also walk from the old
             nodes whose adjacency changed and move their rows (both tables) at
             ``refresh_scale`` times the learning rate; other old rows frozen.
+            ``"all"``: walk from every node and move every old row at
+            ``refresh_scale`` (with ``refresh_scale=1``, a warm-started full
+            retrain: old vectors are no longer exactly comparable).
         num_walks : int, optional
             Walks per start node (default the model's ``num_walks``).
         epochs : int, optional
             Passes over the update's walks (default the model's ``epochs``).
         refresh_scale : float, default 0.1
-            Learning-rate scale of refreshed old rows (``refresh="affected"``).
+            Learning-rate scale of refreshed old rows (``refresh`` other than ``"none"``).
         max_new_fraction : float, default 0.3
             Above this share of new nodes the report recommends a full retrain
             (the update still runs).
@@ -445,7 +447,7 @@ class _RandomWalkEmbedding:
         owner = f"{type(self).__name__}.{verb}"
         self._check_fitted(owner)
         self.validate()
-        refresh = check_choice(refresh, "refresh", ("none", "affected"), owner)
+        refresh = check_choice(refresh, "refresh", ("none", "affected", "all"), owner)
         num_walks = self.num_walks if num_walks is None else check_int(num_walks, "num_walks", owner, minimum=1)
         epochs = self.epochs if epochs is None else check_int(epochs, "epochs", owner, minimum=1)
         refresh_scale = check_float(refresh_scale, "refresh_scale", owner, minimum=0.0, inclusive=True)
@@ -469,7 +471,9 @@ class _RandomWalkEmbedding:
             changed_fraction=diff.changed_rows.size / max(n_old, 1),
         )
         if g.directed:
-            report.in_arcs_only = [new_ids[i] for i in np.flatnonzero(g.degrees[n_old:] == 0).tolist()]
+            indegree = np.bincount(g.indices, minlength=n)[n_old:]
+            sinks = (g.degrees[n_old:] == 0) & (indegree > 0)
+            report.in_arcs_only = [new_ids[i] for i in np.flatnonzero(sinks).tolist()]
         advice = []
         if report.new_fraction > max_new_fraction:
             advice.append(
@@ -489,6 +493,10 @@ class _RandomWalkEmbedding:
             start = np.union1d(start, diff.changed_rows)
             scale[diff.changed_rows] = refresh_scale
             report.refreshed_nodes = int(diff.changed_rows.size)
+        elif refresh == "all":  # a warm-started retrain: walks from every node, every old row moves
+            start = np.arange(n, dtype=np.int64)
+            scale[:n_old] = refresh_scale
+            report.refreshed_nodes = n_old
         if g.directed and n_new:  # walks only go forward: also start from the old predecessors of new nodes
             start = np.union1d(start, predecessors_of(g, diff.new_rows, n_old))
         output_vectors = np.zeros((n, d), dtype=np.float32)
