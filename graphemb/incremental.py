@@ -174,17 +174,11 @@ def diff_graphs(old: CSRGraph, grown: CSRGraph, owner: str = "update") -> GraphD
     index: dict = {}
     for i, v in enumerate(grown.nodes):
         index[v] = i
-    order = np.empty(grown.num_nodes, dtype=np.int64)
-    missing = []
-    for i, v in enumerate(old.nodes):
-        j = index.get(v, -1)
-        if j < 0:
-            missing.append(v)
-            if len(missing) > 5:
-                continue
-        order[i] = j
-    if missing:
-        count = sum(1 for v in old.nodes if v not in index)
+    old_pos = np.fromiter((index.get(v, -1) for v in old.nodes), dtype=np.int64, count=n_old)
+    if np.any(old_pos < 0):
+        lost = np.flatnonzero(old_pos < 0)
+        count = int(lost.size)
+        missing = [old.nodes[i] for i in lost[:5].tolist()]
         hint = ""
         old_types = {type(v).__name__ for v in old.nodes[:1000]}
         new_types = {type(v).__name__ for v in grown.nodes[:1000]}
@@ -198,10 +192,9 @@ def diff_graphs(old: CSRGraph, grown: CSRGraph, owner: str = "update") -> GraphD
             f"{', '.join(repr(v) for v in missing[:5])}). An update only adds nodes (edges may change); a graph "
             f"that drops nodes or changes their ids needs a new fit.{hint}"
         )
-    if grown.num_nodes > n_old:
-        is_old = np.zeros(grown.num_nodes, dtype=bool)
-        is_old[order[:n_old]] = True
-        order[n_old:] = np.flatnonzero(~is_old)
+    is_old = np.zeros(grown.num_nodes, dtype=bool)
+    is_old[old_pos] = True
+    order = np.concatenate([old_pos, np.flatnonzero(~is_old)])
     a = grown.to_scipy()[order][:, order].tocsr()
     a.sort_indices()
     nodes = [grown.nodes[j] for j in order.tolist()]

@@ -215,6 +215,8 @@ def test_dropped_nodes_and_changed_ids_raise(planted):
     model = fitted_copy(planted)
     with pytest.raises(ValueError, match=r"lacks 1 of the model's .* nodes \(first: 0\)"):
         model.update(induced(graph, np.arange(1, graph.num_nodes)))
+    with pytest.raises(ValueError, match=r"lacks \d+ of the model's"):  # fewer nodes than the model (regression)
+        model.update(induced(graph, np.arange(10)))
     relabelled = CSRGraph(graph.indptr, graph.indices, None, nodes=[str(v) for v in graph.nodes])
     with pytest.raises(ValueError, match="ids are of type int but the graph's are str"):
         model.update(relabelled)

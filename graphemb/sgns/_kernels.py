@@ -445,8 +445,8 @@ def _train_pair_scaled(syn0, syn1, c, outs, valid, coef, neu1e, tables, lr32, ro
 
     Notes
     -----
-    One output row at a time (no four-row fusion: an update trains few pairs):
-    time O(K d) per pair, O(K) for a skipped one; no memory.
+    Logits four rows at a time as :func:`_train_pair`; updates one output row at a
+    time (no four-row fusion): time O(K d) per pair, O(K) for a skipped one; no memory.
     """
     d = syn0.shape[1]
     k1 = outs.shape[0]
@@ -460,9 +460,20 @@ def _train_pair_scaled(syn0, syn1, c, outs, valid, coef, neu1e, tables, lr32, ro
     sig = tables[0]
     logsig = tables[1]
     scale = EXP_TABLE_SIZE / (2.0 * MAX_EXP)
+    k = 0
+    while k + 4 <= k1:
+        s0, s1, s2, s3 = _dot_rows4(syn0, c, syn1, outs[k], outs[k + 1], outs[k + 2], outs[k + 3])
+        coef[0, k] = s0
+        coef[0, k + 1] = s1
+        coef[0, k + 2] = s2
+        coef[0, k + 3] = s3
+        k += 4
+    while k < k1:
+        coef[0, k] = _dot_rows(syn0, c, syn1, outs[k])
+        k += 1
     loss = np.float32(0.0)
     for k in range(k1):
-        raw = _dot_rows(syn0, c, syn1, outs[k])
+        raw = coef[0, k]
         x = min(max(raw, np.float32(-MAX_EXP)), np.float32(MAX_EXP))
         idx = np.int64((x + MAX_EXP) * scale)
         inside = SATURATED_UPDATES or (raw > -MAX_EXP and raw < MAX_EXP)
