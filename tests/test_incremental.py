@@ -70,7 +70,7 @@ def test_row_scale_kernel_matches_the_naive_step():
     a0, a1 = syn0.copy(), syn1.copy()
     coef = np.empty((1, 4), np.float32)
     neu1e = np.empty((1, d), np.float32)
-    _kernels._train_pair(a0, a1, 1, outs, valid, coef, neu1e, tables, np.float32(0.05), scale)
+    _kernels._train_pair_scaled(a0, a1, 1, outs, valid, coef, neu1e, tables, np.float32(0.05), scale)
     r0, r1 = naive_scaled_pair(syn0, syn1, 1, outs, valid, 0.05, scale)
     # the kernel's sigmoid comes from a 1000-bin table: agreement to its resolution
     np.testing.assert_allclose(a0, r0, atol=2e-4)
@@ -86,7 +86,7 @@ def test_row_scale_of_zero_everywhere_skips_the_pair():
     syn0 = rng.random((4, 8), dtype=np.float32)
     syn1 = rng.random((4, 8), dtype=np.float32)
     b0, b1 = syn0.copy(), syn1.copy()
-    loss = _kernels._train_pair(
+    loss = _kernels._train_pair_scaled(
         syn0, syn1, 0, np.array([1, 2], np.int64), np.array([True, True]), np.empty((1, 2), np.float32),
         np.empty((1, 8), np.float32), _kernels.sigmoid_tables(), np.float32(0.1), np.zeros(4, np.float32),
     )  # fmt: skip

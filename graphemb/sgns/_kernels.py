@@ -326,7 +326,7 @@ def _draw_negatives(state, target, outs, valid, noise_prob, noise_alias):
 
 
 @njit(cache=True, nogil=True)
-def _train_pair(syn0, syn1, c, outs, valid, coef, neu1e, tables, lr32, row_scale):
+def _train_pair(syn0, syn1, c, outs, valid, coef, neu1e, tables, lr32):
     """word2vec's SGNS step on one pair: input row ``c`` against ``outs`` = [centre, K negatives].
 
     Computes the ``K + 1`` logits ``syn0[c] . syn1[outs]``, the coefficients
@@ -349,10 +349,6 @@ def _train_pair(syn0, syn1, c, outs, valid, coef, neu1e, tables, lr32, row_scale
         Work space (row 0: the input row's update).
     tables : ndarray of float32, shape (2, EXP_TABLE_SIZE + 1)
     lr32 : float32
-    row_scale : ndarray of float32, shape (0,) or (n,)
-        Per-row learning-rate scale over both tables; an empty array means all
-        ones and takes this unscaled path (one length test per pair).  Otherwise
-        :func:`_train_pair_scaled` runs.
 
     Returns
     -------
@@ -366,8 +362,6 @@ def _train_pair(syn0, syn1, c, outs, valid, coef, neu1e, tables, lr32, row_scale
     row with a zero coefficient is skipped), then one pass on the input row: time
     O(K d), no memory.
     """
-    if row_scale.shape[0] != 0:
-        return _train_pair_scaled(syn0, syn1, c, outs, valid, coef, neu1e, tables, lr32, row_scale)
     d = syn0.shape[1]
     k1 = outs.shape[0]
     sig = tables[0]
@@ -782,6 +776,7 @@ def train_walk_range(
         scales = np.empty(0, dtype=np.float32)
     else:
         scales = row_scale
+    scaled = scales.shape[0] != 0
     d = syn0.shape[1]
     k1 = negative + 1
     sent = np.empty(max(max_len, 1), dtype=np.int32)
@@ -856,7 +851,12 @@ def train_walk_range(
                 for b in range(nb):
                     if not shared:  # word2vec: a fresh draw for every pair
                         state = _draw_negatives(state, target, outs, valid, noise_prob, noise_alias)
-                    loss += _train_pair(syn0, syn1, ctx[b], outs, valid, coef, pair_neu1e, tables, lr32, scales)
+                    if scaled:  # an incremental update (decided once per call: no cost to fit)
+                        loss += _train_pair_scaled(
+                            syn0, syn1, ctx[b], outs, valid, coef, pair_neu1e, tables, lr32, scales
+                        )
+                    else:
+                        loss += _train_pair(syn0, syn1, ctx[b], outs, valid, coef, pair_neu1e, tables, lr32)
             else:  # hierarchical or full softmax: only the per-pair update differs
                 loss += _train_pairs_other(
                     objective, syn0, syn1, ctx, nb, target, codes, points, code_offsets, logits, neu1e, tables, lr32
