@@ -337,6 +337,7 @@ class _RandomWalkEmbedding:
         refresh: str = "none",
         *,
         num_walks: int | None = None,
+        walk_length: int | None = None,
         epochs: int | None = None,
         refresh_scale: float = 0.1,
         max_new_fraction: float = 0.3,
@@ -366,7 +367,15 @@ class _RandomWalkEmbedding:
             ``refresh_scale`` (with ``refresh_scale=1``, a warm-started full
             retrain: old vectors are no longer exactly comparable).
         num_walks : int, optional
-            Walks per start node (default the model's ``num_walks``).
+            Walks per start node; default ``16 * num_walks`` of the model.
+        walk_length : int, optional
+            Nodes per update walk; default ``min(walk_length, window)`` of the
+            model.  Short walks spend the update's tokens next to the nodes it
+            trains (the rest of a long walk from a new node mostly pairs frozen
+            rows); with the defaults an update of ``k`` nodes trains on
+            ``16 * num_walks * window * k`` tokens, twice what a fit spends on
+            ``k`` nodes at the paper's settings (docs/incremental.md).
+            ``refresh="all"`` defaults to the model's own walks.
         epochs : int, optional
             Passes over the update's walks (default the model's ``epochs``).
         refresh_scale : float, default 0.1
@@ -388,7 +397,9 @@ class _RandomWalkEmbedding:
             If the model is not fitted, a parameter is invalid, or the graph
             drops a node, changes ids or changes kind.
         """
-        state, report = self._grow(graph, refresh, num_walks, epochs, refresh_scale, max_new_fraction, True, "update")
+        state, report = self._grow(
+            graph, refresh, num_walks, walk_length, epochs, refresh_scale, max_new_fraction, True, "update"
+        )
         self.embedding_, self.output_vectors_, self.node_counts_, self.graph_ = state
         self.updates_ = self.updates_ + 1
         if report.retrain_recommended:
@@ -410,7 +421,7 @@ class _RandomWalkEmbedding:
             nodes without an embedded neighbour chain get the trainer's random
             start).
         **kwargs
-            ``refresh``, ``num_walks``, ``epochs``, ``refresh_scale`` of :meth:`update`.
+            ``refresh``, ``num_walks``, ``walk_length``, ``epochs``, ``refresh_scale`` of :meth:`update`.
 
         Returns
         -------
@@ -425,7 +436,8 @@ class _RandomWalkEmbedding:
         """
         check_bool(train, "train", f"{type(self).__name__}.infer")
         state, _ = self._grow(
-            graph, kwargs.pop("refresh", "none"), kwargs.pop("num_walks", None), kwargs.pop("epochs", None),
+            graph, kwargs.pop("refresh", "none"), kwargs.pop("num_walks", None), kwargs.pop("walk_length", None),
+            kwargs.pop("epochs", None),
             kwargs.pop("refresh_scale", 0.1), 1.0, train, "infer",
         )  # fmt: skip
         if kwargs:
@@ -437,6 +449,7 @@ class _RandomWalkEmbedding:
         graph: Any,
         refresh: str,
         num_walks: int | None,
+        walk_length: int | None,
         epochs: int | None,
         refresh_scale: float,
         max_new_fraction: float,
@@ -448,8 +461,14 @@ class _RandomWalkEmbedding:
         self._check_fitted(owner)
         self.validate()
         refresh = check_choice(refresh, "refresh", ("none", "affected", "all"), owner)
-        num_walks = self.num_walks if num_walks is None else check_int(num_walks, "num_walks", owner, minimum=1)
+        full = refresh == "all"  # a warm-started retrain walks as fit does
+        if num_walks is None:
+            num_walks = self.num_walks if full else _UPDATE_WALKS * self.num_walks
+        num_walks = check_int(num_walks, "num_walks", owner, minimum=1)
         epochs = self.epochs if epochs is None else check_int(epochs, "epochs", owner, minimum=1)
+        if walk_length is None:
+            walk_length = self.walk_length if full else min(self.walk_length, self.window)
+        length = check_int(walk_length, "walk_length", owner, minimum=1)
         refresh_scale = check_float(refresh_scale, "refresh_scale", owner, minimum=0.0, inclusive=True)
         max_new_fraction = check_float(max_new_fraction, "max_new_fraction", owner, minimum=0.0, inclusive=True)
         t0 = time.perf_counter()
@@ -509,7 +528,7 @@ class _RandomWalkEmbedding:
             walk_seed, train_seed = _derive_seeds(int(run_seed >> np.uint64(1)))
             t_walk = time.perf_counter()
             stream = WalkStream(
-                g, self.walk_length, num_walks, p=p, q=q, weighted=self.weighted, seed=walk_seed,
+                g, length, num_walks, p=p, q=q, weighted=self.weighted, seed=walk_seed,
                 workers=self.workers, start_nodes=[g.nodes[i] for i in start.tolist()], verbose=self.verbose,
             )  # fmt: skip
             corpus_bytes = 4 * (stream.max_tokens + stream.num_walks_total)
@@ -589,6 +608,7 @@ class _RandomWalkEmbedding:
         return model
 
 
+_UPDATE_WALKS = 16  # update walks per start node, in multiples of the model's num_walks (docs/incremental.md)
 _MODEL_FORMAT = "graphemb-model"
 _MODEL_VERSION = 1
 
