@@ -329,7 +329,7 @@ def _add_update_parser(sub: Any) -> None:
         "--refresh-scale", type=_positive_float, default=0.1, help="learning-rate scale of refreshed nodes"
     )
     update.add_argument(
-        "--num-walks", type=_positive_int, default=None, help="walks per new node (default: the model's)"
+        "--num-walks", type=_positive_int, default=None, help="walks per new node (default: 16 x the model's num_walks)"
     )
     update.add_argument("--workers", type=_positive_int, default=None, help="threads (default: the model's)")
     update.add_argument("--delimiter", type=_delimiter, default=None, help="field separator (default: any whitespace)")
