@@ -1,4 +1,4 @@
-"""Command line: ``graphemb embed | walk | train | evaluate | plot | demo`` (also ``python -m graphemb``).
+"""Command line: ``graphemb embed | walk | train | update | evaluate | plot | demo`` (also ``python -m graphemb``).
 
 The CLI only parses flags and calls the public API.  Flags follow the node2vec
 reference implementation and PecanPy (``--walk-length``, ``--num-walks``,
@@ -108,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     Returns
     -------
     argparse.ArgumentParser
-        With sub-commands ``embed``, ``evaluate`` and ``demo``.
+        With sub-commands ``embed``, ``evaluate``, ``demo`` and ``update``.
     """
     from . import __version__
 
@@ -117,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Node embeddings (DeepWalk, node2vec) with numba random walks and skip-gram.",
     )
     parser.add_argument("--version", action="version", version=f"graphemb {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="{embed,walk,train,evaluate,plot,demo}")
+    sub = parser.add_subparsers(dest="command", metavar="{embed,walk,train,update,evaluate,plot,demo}")
 
     embed = sub.add_parser(
         "embed",
@@ -176,6 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
     demo.set_defaults(handler=_cmd_demo)
     _add_staged_commands(sub, embed)
+    _add_update_parser(sub)
     _add_plot_command(sub)
     _add_logging_flags(sub)
     return parser
@@ -237,7 +238,7 @@ def _check_output(path: str) -> None:
 def _save(embedding: Any, path: str, fmt: str) -> None:
     t0 = time.perf_counter()
     if fmt == "npz":
-        embedding.save(path)
+        embedding.save(path)  # a model's save writes the embedding plus what an update needs
     else:
         embedding.save_word2vec_format(path)
     logger.info("phase write: %s in %.2f s", path, time.perf_counter() - t0)
@@ -274,7 +275,7 @@ def _cmd_embed(args: argparse.Namespace) -> int:
         if bad is not None:
             raise CLIError(f"node id {bad!r} holds whitespace; word2vec format cannot hold it. Use --format npz.")
     model.fit(graph, **fit_kw)
-    _save(model.embedding_, args.output, args.format)
+    _save(model if args.format == "npz" else model.embedding_, args.output, args.format)
     if not args.quiet:
         _write(
             f"graphemb: wrote {len(model.embedding_)} vectors of {args.dimensions} dimensions to {args.output} "
@@ -488,6 +489,72 @@ def _cmd_walk(args: argparse.Namespace) -> int:
     if not args.quiet:
         _write(
             f"graphemb: wrote {what} to {args.output} (seed {model.seed_}, {time.perf_counter() - t0:.1f} s)",
+            sys.stderr,
+        )
+    return EXIT_OK
+
+
+# -------------------------------------------------------------------- update
+def _add_update_parser(sub: Any) -> None:
+    """The ``update`` sub-command: embed the new nodes of a grown graph into a saved model."""
+    update = sub.add_parser(
+        "update",
+        help="embed the new nodes of a grown graph into a saved model (old vectors unchanged)",
+        description=(
+            "Embed the nodes a graph gained since 'graphemb embed --format npz' wrote MODEL, without retraining: "
+            "old vectors stay as they were (docs/incremental.md)."
+        ),
+    )
+    update.add_argument("--model", required=True, help="model file written by 'graphemb embed --format npz'")
+    update.add_argument("--input", required=True, help="the grown graph's edge list (same id format as the fit)")
+    update.add_argument("--output", required=True, help="updated model file to write (.npz)")
+    update.add_argument(
+        "--refresh",
+        choices=("none", "affected"),
+        default="none",
+        help="none: old vectors frozen (default); affected: also move the nodes whose edges changed, a little",
+    )
+    update.add_argument(
+        "--refresh-scale", type=_positive_float, default=0.1, help="learning-rate scale of refreshed nodes"
+    )
+    update.add_argument(
+        "--num-walks", type=_positive_int, default=None, help="walks per new node (default: 16 x the model's num_walks)"
+    )
+    update.add_argument("--workers", type=_positive_int, default=None, help="threads (default: the model's)")
+    update.add_argument("--delimiter", type=_delimiter, default=None, help="field separator (default: any whitespace)")
+    update.add_argument("--quiet", action="store_true", help="no progress bars, no report")
+    update.set_defaults(handler=_cmd_update)
+
+
+def _cmd_update(args: argparse.Namespace) -> int:
+    from .graph.io import read_edgelist
+    from .models import load_model
+
+    if not os.path.isfile(args.model):
+        raise CLIError(f"--model {args.model}: no such file.")
+    if not os.path.isfile(args.input):
+        raise CLIError(f"--input {args.input}: no such file.")
+    _check_output(args.output)
+    try:
+        model = load_model(args.model)
+    except ValueError as exc:
+        raise CLIError(f"--model {_one_line(exc)}") from None
+    model.set_params(verbose=not args.quiet)
+    if args.workers is not None:
+        model.set_params(workers=args.workers)
+    g = model.graph_
+    t0 = time.perf_counter()
+    node_type = int if all(isinstance(v, int) for v in g.nodes[:1000]) else str
+    graph = read_edgelist(
+        args.input, weighted=g.weighted, directed=g.directed, sep=args.delimiter, node_type=node_type
+    )  # fmt: skip
+    report = model.update(graph, refresh=args.refresh, num_walks=args.num_walks, refresh_scale=args.refresh_scale)
+    model.save(args.output)
+    if not args.quiet:
+        _write(f"graphemb update: {report.summary()}", sys.stderr)
+        _write(
+            f"graphemb update: wrote {len(model.embedding_)} vectors to {args.output} "
+            f"({time.perf_counter() - t0:.1f} s)",
             sys.stderr,
         )
     return EXIT_OK

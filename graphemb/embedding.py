@@ -37,6 +37,7 @@ import numpy as np
 __all__ = ["Embedding"]
 
 _NPZ_VERSION = 1
+_NPZ_CORE = frozenset({"vectors", "node_ids", "id_kind", "format_version"})
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
@@ -357,13 +358,18 @@ class Embedding:
         return scatter_2d(xy, point_labels, title=title, ax=ax, annotate=self.nodes if show_ids else None)
 
     # --------------------------------------------------------------------- npz
-    def save(self, path: str | os.PathLike) -> None:
+    def save(self, path: str | os.PathLike, extra: dict[str, np.ndarray] | None = None) -> None:
         """Write the embedding losslessly to a ``.npz`` file (atomically).
 
         Parameters
         ----------
         path : str or os.PathLike
             Target file; written exactly there (no suffix is appended).
+        extra : dict of str to ndarray, optional
+            More arrays stored beside the embedding's (no object arrays: the file
+            stays readable with ``allow_pickle=False``); :meth:`load` ignores
+            them.  A fitted model saves its training state this way
+            (``model.save``).
 
         Raises
         ------
@@ -376,6 +382,13 @@ class Embedding:
         save_word2vec_format : the text format other tools read.
         """
         kind, ids = _encode_ids(self.nodes)
+        arrays = {}
+        for name, value in (extra or {}).items():
+            value = np.asarray(value)
+            if name in _NPZ_CORE or value.dtype == object:
+                why = "a reserved name" if name in _NPZ_CORE else "of dtype object (not storable without pickle)"
+                raise ValueError(f"The extra array {name!r} passed to Embedding.save is {why}.")
+            arrays[name] = value
 
         def write(fh: IO[bytes]) -> None:
             np.savez(
@@ -384,6 +397,7 @@ class Embedding:
                 node_ids=ids,
                 id_kind=np.array(kind),
                 format_version=np.array(_NPZ_VERSION, dtype=np.int64),
+                **arrays,
             )
 
         _atomic_write(path, write)

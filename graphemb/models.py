@@ -14,6 +14,7 @@ DeepWalk is node2vec with ``p = q = 1`` (first-order walks); both share
 from __future__ import annotations
 
 import inspect
+import json
 import logging
 import os
 import shutil
@@ -26,16 +27,23 @@ import numpy as np
 
 from ._memory import NODE_ID_BYTES, MemoryPlan, parse_size, peak_rss, plan_fit
 from ._rng import normalize_seed
-from ._validation import check_bool, check_float, check_int
+from ._validation import check_bool, check_choice, check_float, check_int
 from .corpus import WalkCorpus
 from .embedding import Embedding
 from .graph.csr import CSRGraph
+from .incremental import (
+    UpdateReport,
+    diff_graphs,
+    estimate_node_counts,
+    neighbour_mean_init,
+    predecessors_of,
+)
 from .sgns import SGNS
 from .sgns.checkpoint import read_checkpoint
 from .shards import ShardedCorpus, read_walks, walk_params, write_walks
 from .walks import WalkStream, as_graph
 
-__all__ = ["DeepWalk", "Node2Vec"]
+__all__ = ["DeepWalk", "Node2Vec", "load_model"]
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +110,14 @@ _SHARED_ATTRIBUTES = """
     loss_ : ndarray of float64, shape (epochs,)
         Mean SGNS loss per epoch.
     graph_ : CSRGraph
-        The graph the model was fitted on (after conversion).
+        The graph the model was fitted on (after conversion), or last updated
+        with; its rows are the embedding's rows.
+    output_vectors_ : ndarray of float32, shape (num_nodes, dimensions)
+        SGNS output (context) vectors, kept for :meth:`update`.
+    node_counts_ : ndarray of int64, shape (num_nodes,)
+        Walk-corpus occurrences of each node (estimated for updated rows).
+    updates_ : int
+        Updates applied since ``fit``.
     memory_plan_ : MemoryPlan
         The plan the fit followed (logged at INFO level).
 """
@@ -517,7 +532,376 @@ class _RandomWalkEmbedding:
         self.seed_ = seed_
         self.loss_ = trainer.loss_
         self.graph_ = g
+        self._keep_training_state(trainer)
         return self
+
+    # --------------------------------------------------------- incremental
+    def _keep_training_state(self, trainer: SGNS) -> None:
+        """Keep what an update needs from the trainer (output vectors, counts)."""
+        self.output_vectors_ = trainer.output_vectors_
+        self.node_counts_ = trainer.node_counts_
+        self.updates_ = int(getattr(trainer, "updates_", 0))
+
+    def _check_fitted(self, owner: str) -> None:
+        missing = [a for a in ("embedding_", "graph_", "output_vectors_", "node_counts_") if not hasattr(self, a)]
+        if missing:
+            raise ValueError(
+                f"{owner} needs a fitted model (missing {', '.join(missing)}): call fit first, or load a model "
+                "saved with model.save / 'graphemb embed --format npz'."
+            )
+
+    def update(
+        self,
+        graph: Any,
+        refresh: str = "none",
+        *,
+        num_walks: int | None = None,
+        walk_length: int | None = None,
+        epochs: int | None = None,
+        refresh_scale: float = 0.1,
+        max_new_fraction: float = 0.3,
+    ) -> UpdateReport:
+        """Embed the nodes ``graph`` gained since ``fit`` without retraining; old vectors stay comparable.
+
+        The grown graph must hold every node of the fitted one (edges may be
+        added, removed or reweighted).  New nodes get rows after the old ones;
+        their input vectors start at the mean of their embedded neighbours
+        (iterated along chains of new nodes), their output vectors at zero; then
+        walks from the new nodes (the same walk engine, ``start_nodes`` given)
+        train them with the same SGNS kernels, the learning rate of every old
+        row scaled by 0: old vectors stay bit-identical, so a classifier fitted
+        on them still applies.  The noise distribution and sub-sampling use the
+        whole grown graph's (estimated) walk counts.  See docs/incremental.md.
+
+        Parameters
+        ----------
+        graph : CSRGraph, networkx graph, scipy sparse matrix or pandas DataFrame
+            The grown graph, same ids and same kind (directed, weighted) as the
+            fitted one.
+        refresh : {"none", "affected", "all"}, default "none"
+            ``"none"``: old rows frozen.  ``"affected"``: also walk from the old
+            nodes whose adjacency changed and move their rows (both tables) at
+            ``refresh_scale`` times the learning rate; other old rows frozen.
+            ``"all"``: walk from every node and move every old row at
+            ``refresh_scale`` (with ``refresh_scale=1``, a warm-started full
+            retrain: old vectors are no longer exactly comparable).
+        num_walks : int, optional
+            Walks per start node; default ``16 * num_walks`` of the model.
+        walk_length : int, optional
+            Nodes per update walk; default ``min(walk_length, window)`` of the
+            model.  Short walks spend the update's tokens next to the nodes it
+            trains (the rest of a long walk from a new node mostly pairs frozen
+            rows); with the defaults an update of ``k`` nodes trains on
+            ``16 * num_walks * window * k`` tokens, twice what a fit spends on
+            ``k`` nodes at the paper's settings (docs/incremental.md).
+            ``refresh="all"`` defaults to the model's own walks.
+        epochs : int, optional
+            Passes over the update's walks (default the model's ``epochs``).
+        refresh_scale : float, default 0.1
+            Learning-rate scale of refreshed old rows (``refresh`` other than ``"none"``).
+        max_new_fraction : float, default 0.3
+            Above this share of new nodes the report recommends a full retrain
+            (the update still runs).
+
+        Returns
+        -------
+        UpdateReport
+            New node ids, walks and tokens trained, seconds, drift of the old
+            vectors, new nodes that could not be placed, and whether a full
+            retrain is recommended.
+
+        Raises
+        ------
+        ValueError
+            If the model is not fitted, a parameter is invalid, or the graph
+            drops a node, changes ids or changes kind.
+        """
+        state, report = self._grow(
+            graph, refresh, num_walks, walk_length, epochs, refresh_scale, max_new_fraction, True, "update"
+        )
+        self.embedding_, self.output_vectors_, self.node_counts_, self.graph_ = state
+        self.updates_ = self.updates_ + 1
+        if report.retrain_recommended:
+            logger.warning("%s.update: %s", type(self).__name__, report.advice)
+        return report
+
+    def infer(self, nodes: Any, graph: Any, train: bool = True, **kwargs: Any) -> np.ndarray:
+        """Vectors of ``nodes`` in the grown ``graph``, leaving the model unchanged.
+
+        Parameters
+        ----------
+        nodes : sequence of hashable
+            Ids of nodes of ``graph`` (new or old).
+        graph : graph
+            The grown graph, as for :meth:`update`.
+        train : bool, default True
+            True: what :meth:`update` would give (same seed, same walks).
+            False: the neighbour-mean start only, no walks, no training (fast;
+            nodes without an embedded neighbour chain get the trainer's random
+            start).
+        **kwargs
+            ``refresh``, ``num_walks``, ``walk_length``, ``epochs``, ``refresh_scale`` of :meth:`update`.
+
+        Returns
+        -------
+        ndarray of float32, shape (len(nodes), dimensions)
+
+        Raises
+        ------
+        KeyError
+            If a node is not in ``graph``.
+        ValueError
+            As :meth:`update`.
+        """
+        check_bool(train, "train", f"{type(self).__name__}.infer")
+        state, _ = self._grow(
+            graph, kwargs.pop("refresh", "none"), kwargs.pop("num_walks", None), kwargs.pop("walk_length", None),
+            kwargs.pop("epochs", None),
+            kwargs.pop("refresh_scale", 0.1), 1.0, train, "infer",
+        )  # fmt: skip
+        if kwargs:
+            raise ValueError(f"Unknown parameters of {type(self).__name__}.infer: {', '.join(sorted(kwargs))}.")
+        return state[0].get_vectors(list(nodes))
+
+    def _grow(
+        self,
+        graph: Any,
+        refresh: str,
+        num_walks: int | None,
+        walk_length: int | None,
+        epochs: int | None,
+        refresh_scale: float,
+        max_new_fraction: float,
+        train: bool,
+        verb: str,
+    ) -> tuple[tuple[Embedding, np.ndarray, np.ndarray, CSRGraph], UpdateReport]:
+        """The update without touching ``self``: new (embedding, output vectors, counts, graph) and the report."""
+        owner = f"{type(self).__name__}.{verb}"
+        self._check_fitted(owner)
+        self.validate()
+        refresh = check_choice(refresh, "refresh", ("none", "affected", "all"), owner)
+        full = refresh == "all"  # a warm-started retrain walks as fit does
+        if num_walks is None:
+            num_walks = self.num_walks if full else _UPDATE_WALKS * self.num_walks
+        num_walks = check_int(num_walks, "num_walks", owner, minimum=1)
+        epochs = self.epochs if epochs is None else check_int(epochs, "epochs", owner, minimum=1)
+        if walk_length is None:
+            walk_length = self.walk_length if full else min(self.walk_length, self.window)
+        length = check_int(walk_length, "walk_length", owner, minimum=1)
+        refresh_scale = check_float(refresh_scale, "refresh_scale", owner, minimum=0.0, inclusive=True)
+        max_new_fraction = check_float(max_new_fraction, "max_new_fraction", owner, minimum=0.0, inclusive=True)
+        t0 = time.perf_counter()
+        diff = diff_graphs(self.graph_, self._as_graph(graph), owner)
+        g, n_old = diff.graph, diff.num_old
+        n, n_new = g.num_nodes, g.num_nodes - diff.num_old
+        old_vectors = self.embedding_.vectors
+        d = old_vectors.shape[1]
+        init, placed, _ = neighbour_mean_init(g, old_vectors, n_old)
+        seed_ = self.seed_
+        rng = np.random.default_rng(np.random.SeedSequence([seed_, 0x5347, 1 + self.updates_]))
+        fresh = (rng.random((n_new, d), dtype=np.float32) - np.float32(0.5)) * np.float32(2.0 / d)
+        init[~placed] = fresh[~placed]  # the trainer's start (uniform in [-1/d, 1/d])
+        new_ids = g.nodes[n_old:]
+        report = UpdateReport(
+            new_nodes=list(new_ids),
+            unplaced=[new_ids[i] for i in np.flatnonzero(~placed).tolist()],
+            new_fraction=n_new / n,
+            changed_fraction=diff.changed_rows.size / max(n_old, 1),
+        )
+        if g.directed:
+            indegree = np.bincount(g.indices, minlength=n)[n_old:]
+            sinks = (g.degrees[n_old:] == 0) & (indegree > 0)
+            report.in_arcs_only = [new_ids[i] for i in np.flatnonzero(sinks).tolist()]
+        advice = []
+        if report.new_fraction > max_new_fraction:
+            advice.append(
+                f"{100 * report.new_fraction:.0f}% of the nodes are new (more than max_new_fraction="
+                f"{max_new_fraction:g}): the old vectors were learned without them and a full fit places all "
+                "nodes better"
+            )
+        if n_new and len(report.unplaced) > 0.5 * n_new:
+            advice.append(f"{len(report.unplaced)} of {n_new} new nodes have no path to an old node")
+        report.retrain_recommended = bool(advice)
+        report.advice = "; ".join(advice)
+
+        start = diff.new_rows
+        scale = np.zeros(n, dtype=np.float32)
+        scale[n_old:] = 1.0
+        if refresh == "affected":
+            start = np.union1d(start, diff.changed_rows)
+            scale[diff.changed_rows] = refresh_scale
+            report.refreshed_nodes = int(diff.changed_rows.size)
+        elif refresh == "all":  # a warm-started retrain: walks from every node, every old row moves
+            start = np.arange(n, dtype=np.int64)
+            scale[:n_old] = refresh_scale
+            report.refreshed_nodes = n_old
+        if g.directed and n_new:  # walks only go forward: also start from the old predecessors of new nodes
+            start = np.union1d(start, predecessors_of(g, diff.new_rows, n_old))
+        output_vectors = np.zeros((n, d), dtype=np.float32)
+        output_vectors[:n_old] = self.output_vectors_
+        counts = estimate_node_counts(self.graph_, self.node_counts_, g, n_old, self.walk_length, self.num_walks)
+        vectors = np.concatenate([old_vectors, init])
+        if train and start.size:
+            p, q = self._walk_bias()
+            run_seed = np.random.SeedSequence([seed_, 0x5550, 1 + self.updates_]).generate_state(1, dtype=np.uint64)[0]
+            walk_seed, train_seed = _derive_seeds(int(run_seed >> np.uint64(1)))
+            t_walk = time.perf_counter()
+            stream = WalkStream(
+                g, length, num_walks, p=p, q=q, weighted=self.weighted, seed=walk_seed,
+                workers=self.workers, start_nodes=[g.nodes[i] for i in start.tolist()], verbose=self.verbose,
+            )  # fmt: skip
+            corpus_bytes = 4 * (stream.max_tokens + stream.num_walks_total)
+            corpus = stream.to_corpus() if corpus_bytes <= _IN_MEMORY_CORPUS_BYTES else stream
+            report.walk_seconds = time.perf_counter() - t_walk  # streamed walks are timed inside training
+            trainer = self._trainer(train_seed)
+            trainer.epochs = epochs
+            trainer.input_vectors_ = old_vectors
+            trainer.output_vectors_ = self.output_vectors_
+            trainer.node_counts_ = self.node_counts_
+            trainer.num_nodes_ = n_old
+            trainer.updates_ = self.updates_
+            result = trainer.update(corpus, n, counts, new_input_vectors=init, row_scale=scale)
+            vectors, output_vectors = trainer.input_vectors_, trainer.output_vectors_
+            report.walks = stream.num_walks_total
+            report.tokens = int(result["tokens"])
+            report.train_seconds = float(result["seconds"])
+            report.drift = float(result["drift"])
+        report.seconds = time.perf_counter() - t0
+        embedding = Embedding(g.nodes, vectors)
+        return (embedding, output_vectors, np.rint(counts).astype(np.int64), g), report
+
+    # ------------------------------------------------------------ save/load
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the fitted model to a ``.npz`` file (atomically), enough for :meth:`update`.
+
+        The file is an :meth:`Embedding.save` file (``Embedding.load`` reads its
+        vectors) with, beside it, the model's parameters, seed and number of
+        updates (one JSON string, ``model_json``), the output vectors, the node
+        counts and the graph's CSR arrays in embedding row order.  No pickle:
+        ``np.load(path, allow_pickle=False)`` reads every array.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+
+        Raises
+        ------
+        ValueError
+            If the model is not fitted.
+        """
+        self._check_fitted(f"{type(self).__name__}.save")
+        g = self.graph_
+        meta = {
+            "format": _MODEL_FORMAT,
+            "version": _MODEL_VERSION,
+            "class": type(self).__name__,
+            "params": {k: _json_scalar(v) for k, v in self.get_params().items()},
+            "seed_": int(self.seed_),
+            "updates_": int(self.updates_),
+            "loss_": [float(x) for x in np.asarray(self.loss_).tolist()],
+            "graph": {"directed": bool(g.directed), "weighted": bool(g.weighted)},
+        }
+        extra = {
+            "model_json": np.array(json.dumps(meta)),
+            "output_vectors": np.ascontiguousarray(self.output_vectors_, dtype=np.float32),
+            "node_counts": np.asarray(self.node_counts_, dtype=np.int64),
+            "graph_indptr": g.indptr,
+            "graph_indices": g.indices,
+        }
+        if g.weighted:
+            extra["graph_weights"] = g.weights
+        self.embedding_.save(path, extra=extra)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> _RandomWalkEmbedding:
+        """Read a model written by :meth:`save` (see :func:`load_model`).
+
+        Raises
+        ------
+        ValueError
+            If the file holds no model, or a model of another class.
+        """
+        model = load_model(path)
+        if cls is not _RandomWalkEmbedding and not isinstance(model, cls):
+            raise ValueError(f"{os.fspath(path)} holds a {type(model).__name__} model, not a {cls.__name__}.")
+        return model
+
+
+_UPDATE_WALKS = 16  # update walks per start node, in multiples of the model's num_walks (docs/incremental.md)
+_MODEL_FORMAT = "graphemb-model"
+_MODEL_VERSION = 1
+
+
+def _json_scalar(value: Any) -> Any:
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value)
+    if value is None or isinstance(value, str):
+        return value
+    raise ValueError(f"model parameter value {value!r} cannot be saved (not a JSON scalar).")
+
+
+def load_model(path: str | os.PathLike) -> _RandomWalkEmbedding:
+    """Read a :class:`DeepWalk` or :class:`Node2Vec` written by ``model.save``.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A ``.npz`` file (read with ``allow_pickle=False``).
+
+    Returns
+    -------
+    DeepWalk or Node2Vec
+        Fitted: ``embedding_``, ``output_vectors_``, ``node_counts_``,
+        ``graph_``, ``seed_``, ``loss_``, ``updates_`` as saved; ``update`` and
+        ``infer`` work on it as on the model in memory.
+
+    Raises
+    ------
+    ValueError
+        If the file is an embedding without a model (written by
+        ``Embedding.save``), or is corrupt or of a newer format.
+    """
+    path = os.fspath(path)
+    embedding = Embedding.load(path)
+    with np.load(path, allow_pickle=False) as data:
+        if "model_json" not in data.files:
+            raise ValueError(
+                f"{path}: holds vectors only (written by Embedding.save), not a model; an update needs the output "
+                "vectors, node counts and graph: save the fitted model with model.save(path) or "
+                "'graphemb embed --format npz'."
+            )
+        try:
+            meta = json.loads(str(data["model_json"]))
+        except ValueError as exc:
+            raise ValueError(f"{path}: corrupt model metadata ({exc}).") from None
+        if meta.get("format") != _MODEL_FORMAT or int(meta.get("version", 0)) > _MODEL_VERSION:
+            raise ValueError(f"{path}: model format {meta.get('format')!r} v{meta.get('version')} is not readable.")
+        classes = {"DeepWalk": DeepWalk, "Node2Vec": Node2Vec}
+        if meta.get("class") not in classes:
+            raise ValueError(f"{path}: unknown model class {meta.get('class')!r}.")
+        model = classes[meta["class"]](**meta["params"])
+        weights = data["graph_weights"] if "graph_weights" in data.files else None
+        graph = CSRGraph(
+            data["graph_indptr"], data["graph_indices"], weights, nodes=embedding.nodes,
+            directed=bool(meta["graph"]["directed"]),
+        )  # fmt: skip
+        output_vectors = np.ascontiguousarray(data["output_vectors"], dtype=np.float32)
+        node_counts = data["node_counts"].astype(np.int64)
+    n = len(embedding)
+    if output_vectors.shape != embedding.vectors.shape or node_counts.shape != (n,) or graph.num_nodes != n:
+        raise ValueError(f"{path}: the model's arrays disagree in size (corrupt file?).")
+    model.embedding_ = embedding
+    model.output_vectors_ = output_vectors
+    model.node_counts_ = node_counts
+    model.graph_ = graph
+    model.seed_ = int(meta["seed_"])
+    model.updates_ = int(meta.get("updates_", 0))
+    model.loss_ = np.asarray(meta.get("loss_", []), dtype=np.float64)
+    return model
 
 
 def _resumed_seed(seed: int | None, checkpoint: Any, resume: bool) -> int | None:

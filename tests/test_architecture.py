@@ -3,7 +3,7 @@
 The steps, from the top of the data flow down::
 
     utilities (_rng, _validation, _memory)
-    graph  ->  corpus  ->  walks | sgns | shards (siblings)  ->  embedding  ->  evaluation | distributed
+    graph  ->  corpus  ->  walks | sgns | shards (siblings)  ->  embedding  ->  evaluation | incremental | distributed
     ->  datasets, models  ->  experiments  ->  cli  ->  __main__, package __init__
 
 A module may import from its own unit (package or module) and from units of an
@@ -37,6 +37,7 @@ STEPS = {
     "graphemb.embedding": 4,
     "graphemb.evaluation": 5,
     "graphemb.distributed": 5,  # optional Dask extra (walks and training on a cluster); models imports it lazily
+    "graphemb.incremental": 5,  # graph-side steps of model.update (diff, neighbour-mean start, counts)
     "graphemb.datasets": 6,
     "graphemb.models": 6,
     "graphemb.experiments": 7,

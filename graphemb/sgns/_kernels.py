@@ -4,7 +4,8 @@ Layers (stumpy style):
 
 * single-item helpers: :func:`alias_draw`, :func:`_dot_rows` (and its 2- and 4-row
   forms), :func:`_pair_update4` (and its one-row form), :func:`_add_row_clamped`, and the pair step
-  :func:`_train_pair`;
+  :func:`_train_pair` (with its per-row learning-rate form :func:`_train_pair_scaled`,
+  used by incremental updates through the optional ``row_scale`` argument);
 * the block kernel :func:`train_walk_range`, which trains on a contiguous range of
   walks with one random stream per walk;
 * the drivers :func:`train_walks_serial` (bit-for-bit repeatable) and
@@ -412,6 +413,95 @@ def _train_pair(syn0, syn1, c, outs, valid, coef, neu1e, tables, lr32):
     return loss
 
 
+@njit(cache=True, nogil=True)
+def _train_pair_scaled(syn0, syn1, c, outs, valid, coef, neu1e, tables, lr32, row_scale):
+    """:func:`_train_pair` with a per-row learning-rate scale over both tables (incremental updates).
+
+    The step is word2vec's with the learning rate of row ``r`` multiplied by
+    ``row_scale[r]``: the coefficients ``g_k = (label - sigmoid) * lr`` are those of
+    :func:`_train_pair`; output row ``outs[k]`` moves by ``g_k * row_scale[outs[k]] *
+    syn0[c]`` and input row ``c`` by ``row_scale[c] * sum_k g_k syn1[outs[k]]`` (rows
+    before the step).  A row whose scale is 0 is never written, so it stays
+    bit-identical; a pair whose rows all have scale 0 is skipped before its dot
+    products (it returns loss 0).
+
+    Parameters
+    ----------
+    syn0, syn1, c, outs, valid, coef, neu1e, tables, lr32
+        As :func:`_train_pair`.
+    row_scale : ndarray of float32, shape (n,)
+        Scale of each row's learning rate (>= 0), the same for both tables.
+
+    Returns
+    -------
+    float32
+        Negative log-likelihood summed over the valid logits (0 for a skipped pair).
+
+    Notes
+    -----
+    Logits four rows at a time as :func:`_train_pair`; updates one output row at a
+    time (no four-row fusion): time O(K d) per pair, O(K) for a skipped one; no memory.
+    """
+    d = syn0.shape[1]
+    k1 = outs.shape[0]
+    sc = row_scale[c]
+    live = sc != 0.0
+    for k in range(k1):
+        if (k == 0 or valid[k]) and row_scale[outs[k]] != 0.0:
+            live = True
+    if not live:
+        return np.float32(0.0)
+    sig = tables[0]
+    logsig = tables[1]
+    scale = EXP_TABLE_SIZE / (2.0 * MAX_EXP)
+    k = 0
+    while k + 4 <= k1:
+        s0, s1, s2, s3 = _dot_rows4(syn0, c, syn1, outs[k], outs[k + 1], outs[k + 2], outs[k + 3])
+        coef[0, k] = s0
+        coef[0, k + 1] = s1
+        coef[0, k + 2] = s2
+        coef[0, k + 3] = s3
+        k += 4
+    while k < k1:
+        coef[0, k] = _dot_rows(syn0, c, syn1, outs[k])
+        k += 1
+    loss = np.float32(0.0)
+    for k in range(k1):
+        raw = coef[0, k]
+        x = min(max(raw, np.float32(-MAX_EXP)), np.float32(MAX_EXP))
+        idx = np.int64((x + MAX_EXP) * scale)
+        inside = SATURATED_UPDATES or (raw > -MAX_EXP and raw < MAX_EXP)
+        if k == 0:
+            coef[0, 0] = (np.float32(1.0) - sig[idx]) * lr32 if inside else np.float32(0.0)
+            loss -= logsig[idx]
+        elif valid[k]:
+            coef[0, k] = -sig[idx] * lr32 if inside else np.float32(0.0)
+            loss -= logsig[EXP_TABLE_SIZE - idx]
+        else:
+            coef[0, k] = np.float32(0.0)
+    for j in range(d):
+        neu1e[0, j] = np.float32(0.0)
+    hi = np.float32(VECTOR_CLAMP)
+    for k in range(k1):
+        g = coef[0, k]
+        if g == 0.0:
+            continue
+        o = outs[k]
+        g_out = g * row_scale[o]
+        if g_out != 0.0:
+            for j in range(d):
+                r = syn1[o, j]
+                neu1e[0, j] += g * r
+                syn1[o, j] = _clamp(r + g_out * syn0[c, j], hi)
+        else:
+            for j in range(d):
+                neu1e[0, j] += g * syn1[o, j]
+    if sc != 0.0:
+        for j in range(d):
+            syn0[c, j] = _clamp(syn0[c, j] + sc * neu1e[0, j], hi)
+    return loss
+
+
 # ----------------------------------------------------------------------------
 # Objectives other than negative sampling (SGNS(objective=...)).  The window loop
 # of train_walk_range is shared; only the per-pair update below differs.
@@ -599,6 +689,7 @@ def train_walk_range(
     codes,
     points,
     code_offsets,
+    row_scale=None,
 ):
     """Train SGNS on walks ``w_start .. w_end - 1`` of one chunk (the block kernel).
 
@@ -653,6 +744,11 @@ def train_walk_range(
     code_offsets : ndarray of int64, shape (n + 1,)
         Huffman paths (:func:`graphemb.sgns._huffman.build_huffman_tree`) for
         ``objective == 1``; unused (any small arrays) otherwise.
+    row_scale : ndarray of float32, shape (0,) or (n,), or None, optional
+        Per-row learning-rate scale over both tables (:func:`_train_pair_scaled`),
+        negative sampling only; None or an empty array (the default) trains every
+        row at the full rate, through the unscaled step.  Incremental updates pass
+        0 for the rows they freeze (left bit-identical).
 
     Returns
     -------
@@ -676,6 +772,11 @@ def train_walk_range(
     working space allocated once per call (plus n float64 for the full softmax);
     nothing per item.
     """
+    if row_scale is None:
+        scales = np.empty(0, dtype=np.float32)
+    else:
+        scales = row_scale
+    scaled = scales.shape[0] != 0
     d = syn0.shape[1]
     k1 = negative + 1
     sent = np.empty(max(max_len, 1), dtype=np.int32)
@@ -750,7 +851,12 @@ def train_walk_range(
                 for b in range(nb):
                     if not shared:  # word2vec: a fresh draw for every pair
                         state = _draw_negatives(state, target, outs, valid, noise_prob, noise_alias)
-                    loss += _train_pair(syn0, syn1, ctx[b], outs, valid, coef, pair_neu1e, tables, lr32)
+                    if scaled:  # an incremental update (decided once per call: no cost to fit)
+                        loss += _train_pair_scaled(
+                            syn0, syn1, ctx[b], outs, valid, coef, pair_neu1e, tables, lr32, scales
+                        )
+                    else:
+                        loss += _train_pair(syn0, syn1, ctx[b], outs, valid, coef, pair_neu1e, tables, lr32)
             else:  # hierarchical or full softmax: only the per-pair update differs
                 loss += _train_pairs_other(
                     objective, syn0, syn1, ctx, nb, target, codes, points, code_offsets, logits, neu1e, tables, lr32
@@ -786,6 +892,7 @@ def train_walks_serial(
     codes,
     points,
     code_offsets,
+    row_scale=None,
 ):
     """Serial driver: :func:`train_walk_range` over ``w_start .. w_end - 1`` in order.
 
@@ -795,7 +902,7 @@ def train_walks_serial(
     return train_walk_range(
         tokens, offsets, w_start, w_end, walk_base, token_base, syn0, syn1, noise_prob, noise_alias,
         keep_prob, tables, window, negative, shrink, schedule, seed, epoch, max_len, shared,
-        objective, codes, points, code_offsets,
+        objective, codes, points, code_offsets, row_scale,
     )  # fmt: skip
 
 
@@ -826,10 +933,12 @@ def train_walks_parallel(
     points,
     code_offsets,
     num_blocks,
+    row_scale=None,
 ):
     """Hogwild driver: ``num_blocks`` contiguous blocks of walks trained in ``prange``.
 
-    Same parameters as :func:`train_walk_range` plus ``num_blocks`` (>= 1).  Threads
+    Same parameters as :func:`train_walk_range` plus ``num_blocks`` (>= 1), which comes
+    before the optional ``row_scale``.  Threads
     update the shared tables without locks (Hogwild, Recht et al. 2011); each walk
     still uses its own stream, but the interleaving of updates makes results
     statistically, not bitwise, repeatable.  Returns the summed
@@ -846,7 +955,7 @@ def train_walks_parallel(
         lo, pa, wo = train_walk_range(
             tokens, offsets, a, b, walk_base, token_base, syn0, syn1, noise_prob, noise_alias,
             keep_prob, tables, window, negative, shrink, schedule, seed, epoch, max_len, shared,
-        objective, codes, points, code_offsets,
+            objective, codes, points, code_offsets, row_scale,
         )  # fmt: skip
         losses[blk] = lo
         npairs[blk] = pa

@@ -655,8 +655,231 @@ def _restore(ckpt: Checkpointer, meta: dict[str, Any], t: _Tables, epochs: int) 
     )  # fmt: skip
     return state
 
+    # ---------------------------------------------------------------- update
+    def update(
+        self,
+        corpus: Any,
+        num_nodes: int,
+        node_counts: np.ndarray,
+        new_input_vectors: np.ndarray | None = None,
+        row_scale: np.ndarray | None = None,
+    ) -> dict[str, Any]:
+        """Add rows for new nodes and train them on ``corpus``, the fitted rows frozen or scaled.
+
+        The incremental step under ``model.update`` (docs/incremental.md): the
+        tables grow to ``num_nodes`` rows (new input rows from
+        ``new_input_vectors`` or the trainer's random start, new output rows at
+        zero, as :meth:`fit` starts them); the noise table and the sub-sampling
+        come from ``node_counts`` (the whole grown corpus's, not the update
+        corpus's); then the same kernels as :meth:`fit` train on ``corpus`` with
+        the learning rate of row ``r`` scaled by ``row_scale[r]`` in both tables
+        and decaying from ``alpha`` to ``min_alpha`` over the update's tokens.
+        Rows with scale 0 are not written (bit-identical).
+
+        Parameters
+        ----------
+        corpus : WalkCorpus, 2-D int array, list of int arrays, or re-iterable of these
+            Sequences of node indices in ``[0, num_nodes)`` (read ``epochs`` times).
+        num_nodes : int
+            Rows after the update, ``>= num_nodes_``.
+        node_counts : array of float, shape (num_nodes,)
+            Corpus frequency of every node (counts or estimates, >= 0, some > 0).
+        new_input_vectors : ndarray, shape (num_nodes - num_nodes_, dimensions), optional
+            Start of the new input rows; default the trainer's uniform start.
+        row_scale : ndarray of float, shape (num_nodes,), optional
+            Learning-rate scale per row (finite, >= 0); default 0 for the fitted
+            rows and 1 for the new ones.
+
+        Returns
+        -------
+        dict
+            ``tokens`` (corpus tokens trained over all epochs), ``pairs``,
+            ``words`` (tokens kept after sub-sampling), ``seconds``, ``loss``
+            (per epoch), ``drift`` (mean cosine of the fitted input rows to
+            before; 1.0 when frozen).
+
+        Raises
+        ------
+        ValueError
+            If the trainer is not fitted, the objective is not negative sampling,
+            or an argument has the wrong shape or values.
+
+        Notes
+        -----
+        Each call draws from its own streams (the seed and the number of updates
+        so far), so repeated updates do not repeat the random numbers of the fit.
+        Memory: the two grown tables (``2 num_nodes d`` float32; the old ones are
+        copied, so arrays handed out before stay as they were) plus
+        ``O(num_nodes)`` for the noise table.
+        """
+        owner = "SGNS.update"
+        p = self._check_params()
+        if not hasattr(self, "output_vectors_"):
+            raise ValueError(f"{owner} needs a fitted trainer (call fit first, or load a saved model).")
+        if p["objective"] != "negative_sampling":
+            raise ValueError(
+                f"{owner} supports objective='negative_sampling' only (got {p['objective']!r}): the Huffman tree "
+                "of hierarchical softmax and the full softmax's output table change with every new node."
+            )
+        n_old, d = self.input_vectors_.shape
+        n = check_int(num_nodes, "num_nodes", owner, minimum=n_old)
+        counts = np.asarray(node_counts, dtype=np.float64)
+        if counts.shape != (n,) or not np.all(np.isfinite(counts)) or counts.min() < 0 or counts.sum() <= 0:
+            raise ValueError(
+                f"The 'node_counts' parameter of {owner} must be {n} finite values >= 0 with a positive sum. "
+                f"Got shape {counts.shape}."
+            )
+        n_new = n - n_old
+        if new_input_vectors is None:
+            rng = np.random.default_rng(np.random.SeedSequence([p["seed_"], 0x5347, 1 + self._updates()]))
+            fresh = rng.random((n_new, d), dtype=np.float32)
+            fresh -= np.float32(0.5)
+            fresh *= np.float32(2.0 * _INIT_HALF_WIDTH / d)
+        else:
+            fresh = np.asarray(new_input_vectors, dtype=np.float32)
+            if fresh.shape != (n_new, d) or not np.all(np.isfinite(fresh)):
+                raise ValueError(
+                    f"The 'new_input_vectors' parameter of {owner} must be finite, of shape ({n_new}, {d}). "
+                    f"Got shape {fresh.shape}."
+                )
+        if row_scale is None:
+            scale = np.concatenate([np.zeros(n_old, np.float32), np.ones(n_new, np.float32)])
+        else:
+            scale = np.ascontiguousarray(row_scale, dtype=np.float32)
+            if scale.shape != (n,) or not np.all(np.isfinite(scale)) or (scale.size and scale.min() < 0):
+                raise ValueError(
+                    f"The 'row_scale' parameter of {owner} must be {n} finite values >= 0. Got shape {scale.shape}."
+                )
+        check_allocation(
+            2 * n * d * 4, f"the grown SGNS tables ({n:,} nodes x {d} dimensions x 2 tables, float32)",
+            "Lower 'dimensions' or train on fewer nodes.",
+        )  # fmt: skip
+        if _is_one_shot(corpus):
+            raise TypeError(
+                f"The corpus passed to {owner} is a one-shot iterator; it is read {p['epochs'] + 1} times "
+                "(one count, one pass per epoch). Pass a WalkCorpus, an array, a list or a WalkStream."
+            )
+        syn0 = np.empty((n, d), dtype=np.float32)
+        syn0[:n_old] = self.input_vectors_
+        syn0[n_old:] = fresh
+        syn1 = np.zeros((n, d), dtype=np.float32)
+        syn1[:n_old] = self.output_vectors_
+        update_seed = int(
+            np.random.SeedSequence([p["seed_"], 0x5550, self._updates()]).generate_state(1, dtype=np.uint64)[0] >> 1
+        )
+        _, kernel_seed = normalize_seed(update_seed)
+        result = _train_rows(corpus, syn0, syn1, counts, scale, p, kernel_seed, owner)
+        result["drift"] = _mean_cosine(self.input_vectors_, syn0[:n_old])
+        self.input_vectors_ = syn0
+        self.output_vectors_ = syn1
+        self.node_counts_ = np.rint(counts).astype(np.int64)
+        self.num_nodes_ = n
+        self.updates_ = self._updates() + 1
+        return result
+
+    def _updates(self) -> int:
+        return int(getattr(self, "updates_", 0))
+
 
 # ------------------------------------------------------------------ helpers
+def _train_rows(
+    corpus: Any,
+    syn0: np.ndarray,
+    syn1: np.ndarray,
+    counts: np.ndarray,
+    row_scale: np.ndarray,
+    p: dict[str, Any],
+    kernel_seed: Any,
+    owner: str,
+) -> dict[str, Any]:
+    """Train ``syn0`` / ``syn1`` in place on ``corpus`` with a per-row learning-rate scale.
+
+    Negative sampling with the noise table and sub-sampling of ``counts``; the
+    learning rate decays over this corpus's tokens (``epochs`` passes).  The
+    same block kernels and drivers as :meth:`SGNS.fit` (``row_scale`` is their
+    optional last argument).  Returns ``tokens``, ``pairs``, ``words``,
+    ``seconds`` and ``loss`` (per epoch).  Time O(tokens window K d); memory
+    O(n) for the noise and keep tables.
+    """
+    n = syn0.shape[0]
+    weights = np.zeros(n, dtype=np.float64)
+    seen = counts > 0
+    weights[seen] = counts[seen] ** p["ns_exponent"]
+    if not np.all(np.isfinite(weights)) or weights.sum() <= 0:
+        raise ValueError(f"The node counts passed to {owner} give a degenerate noise distribution.")
+    noise_prob, noise_alias = _kernels.build_alias_table(weights)
+    keep_prob = _keep_probabilities(counts, float(counts.sum()), p["sample"])
+    tables = _kernels.sigmoid_tables()
+    codes, points = np.zeros(1, dtype=np.uint8), np.zeros(1, dtype=np.int32)
+    code_offsets = np.zeros(n + 1, dtype=np.int64)
+    total = 0
+    for tokens, offsets in as_token_chunks(corpus):
+        _check_chunk(tokens, offsets, n)
+        total += int(offsets[-1])
+    if total == 0:
+        raise ValueError(f"The corpus passed to {owner} is empty (no tokens); nothing to train on.")
+    schedule = np.array([p["alpha"], p["min_alpha"], float(total * p["epochs"])], dtype=np.float64)
+    workers = p["workers"]
+    losses = np.zeros(p["epochs"], dtype=np.float64)
+    previous_threads = numba.get_num_threads()
+    previous_chunksize = numba.get_parallel_chunksize()
+    pairs_all = words_all = 0
+    t0 = time.perf_counter()
+    try:
+        numba.set_num_threads(workers)
+        numba.set_parallel_chunksize(1)
+        for epoch in range(p["epochs"]):
+            loss_sum, pair_count = 0.0, 0
+            walk_base = 0
+            epoch_tokens = 0
+            for tokens, offsets in as_token_chunks(corpus):
+                tokens, offsets = _check_chunk(tokens, offsets, n)
+                for w0, w1 in _pieces(offsets):
+                    lengths = np.diff(offsets[w0 : w1 + 1])
+                    max_len = int(lengths.max()) if lengths.size else 1
+                    args = (
+                        tokens, offsets, w0, w1, walk_base, epoch * total + epoch_tokens, syn0, syn1,
+                        noise_prob, noise_alias, keep_prob, tables, p["window"], p["negative"],
+                        p["shrink_window"], schedule, kernel_seed, epoch, max_len, p["shared_negatives"],
+                        0, codes, points, code_offsets,
+                    )  # fmt: skip
+                    if workers == 1:
+                        lo, pa, wo = _kernels.train_walks_serial(*args, row_scale)
+                    else:
+                        blocks = max(1, min(w1 - w0, workers * _BLOCKS_PER_WORKER))
+                        lo, pa, wo = _kernels.train_walks_parallel(*args, blocks, row_scale)
+                    loss_sum += lo
+                    pair_count += pa
+                    words_all += wo
+                walk_base += offsets.shape[0] - 1
+                epoch_tokens += int(offsets[-1])
+            pairs_all += pair_count
+            losses[epoch] = loss_sum / max(pair_count * (p["negative"] + 1), 1)
+        if not (np.isfinite(syn0).all() and np.isfinite(syn1).all()):
+            raise FloatingPointError(f"{owner} lost finiteness; lower 'alpha' (got {p['alpha']!r}).")
+    finally:
+        numba.set_num_threads(previous_threads)
+        numba.set_parallel_chunksize(previous_chunksize)
+    return {
+        "tokens": total * p["epochs"],
+        "pairs": pairs_all,
+        "words": words_all,
+        "seconds": time.perf_counter() - t0,
+        "loss": losses,
+    }
+
+
+def _mean_cosine(before: np.ndarray, after: np.ndarray) -> float:
+    """Mean cosine of matching rows; exactly 1.0 when the arrays are equal."""
+    if before.shape[0] == 0 or np.array_equal(before, after):
+        return 1.0
+    b = before.astype(np.float64)
+    c = after.astype(np.float64)
+    den = np.linalg.norm(b, axis=1) * np.linalg.norm(c, axis=1)
+    cos = np.where(den > 0, (b * c).sum(axis=1) / np.maximum(den, 1e-300), 1.0)
+    return float(cos.mean())
+
+
 def _is_one_shot(corpus: Any) -> bool:
     """True if iterating ``corpus`` twice would not give the data twice."""
     if isinstance(corpus, (list, tuple, np.ndarray)) or hasattr(corpus, "tokens_and_offsets"):
