@@ -433,6 +433,132 @@ class SGNS:
         self.trained_tokens_ = trained
         self.train_seconds_ = elapsed
 
+    # ---------------------------------------------------------------- update
+    def update(
+        self,
+        corpus: Any,
+        num_nodes: int,
+        node_counts: np.ndarray,
+        new_input_vectors: np.ndarray | None = None,
+        row_scale: np.ndarray | None = None,
+    ) -> dict[str, Any]:
+        """Add rows for new nodes and train them on ``corpus``, the fitted rows frozen or scaled.
+
+        The incremental step under ``model.update`` (docs/incremental.md): the
+        tables grow to ``num_nodes`` rows (new input rows from
+        ``new_input_vectors`` or the trainer's random start, new output rows at
+        zero, as :meth:`fit` starts them); the noise table and the sub-sampling
+        come from ``node_counts`` (the whole grown corpus's, not the update
+        corpus's); then the same kernels as :meth:`fit` train on ``corpus`` with
+        the learning rate of row ``r`` scaled by ``row_scale[r]`` in both tables
+        and decaying from ``alpha`` to ``min_alpha`` over the update's tokens.
+        Rows with scale 0 are not written (bit-identical).
+
+        Parameters
+        ----------
+        corpus : WalkCorpus, 2-D int array, list of int arrays, or re-iterable of these
+            Sequences of node indices in ``[0, num_nodes)`` (read ``epochs`` times).
+        num_nodes : int
+            Rows after the update, ``>= num_nodes_``.
+        node_counts : array of float, shape (num_nodes,)
+            Corpus frequency of every node (counts or estimates, >= 0, some > 0).
+        new_input_vectors : ndarray, shape (num_nodes - num_nodes_, dimensions), optional
+            Start of the new input rows; default the trainer's uniform start.
+        row_scale : ndarray of float, shape (num_nodes,), optional
+            Learning-rate scale per row (finite, >= 0); default 0 for the fitted
+            rows and 1 for the new ones.
+
+        Returns
+        -------
+        dict
+            ``tokens`` (corpus tokens trained over all epochs), ``pairs``,
+            ``words`` (tokens kept after sub-sampling), ``seconds``, ``loss``
+            (per epoch), ``drift`` (mean cosine of the fitted input rows to
+            before; 1.0 when frozen).
+
+        Raises
+        ------
+        ValueError
+            If the trainer is not fitted, the objective is not negative sampling,
+            or an argument has the wrong shape or values.
+
+        Notes
+        -----
+        Each call draws from its own streams (the seed and the number of updates
+        so far), so repeated updates do not repeat the random numbers of the fit.
+        Memory: the two grown tables (``2 num_nodes d`` float32; the old ones are
+        copied, so arrays handed out before stay as they were) plus
+        ``O(num_nodes)`` for the noise table.
+        """
+        owner = "SGNS.update"
+        p = self._check_params()
+        if not hasattr(self, "output_vectors_"):
+            raise ValueError(f"{owner} needs a fitted trainer (call fit first, or load a saved model).")
+        if p["objective"] != "negative_sampling":
+            raise ValueError(
+                f"{owner} supports objective='negative_sampling' only (got {p['objective']!r}): the Huffman tree "
+                "of hierarchical softmax and the full softmax's output table change with every new node."
+            )
+        n_old, d = self.input_vectors_.shape
+        n = check_int(num_nodes, "num_nodes", owner, minimum=n_old)
+        counts = np.asarray(node_counts, dtype=np.float64)
+        if counts.shape != (n,) or not np.all(np.isfinite(counts)) or counts.min() < 0 or counts.sum() <= 0:
+            raise ValueError(
+                f"The 'node_counts' parameter of {owner} must be {n} finite values >= 0 with a positive sum. "
+                f"Got shape {counts.shape}."
+            )
+        n_new = n - n_old
+        if new_input_vectors is None:
+            rng = np.random.default_rng(np.random.SeedSequence([p["seed_"], 0x5347, 1 + self._updates()]))
+            fresh = rng.random((n_new, d), dtype=np.float32)
+            fresh -= np.float32(0.5)
+            fresh *= np.float32(2.0 * _INIT_HALF_WIDTH / d)
+        else:
+            fresh = np.asarray(new_input_vectors, dtype=np.float32)
+            if fresh.shape != (n_new, d) or not np.all(np.isfinite(fresh)):
+                raise ValueError(
+                    f"The 'new_input_vectors' parameter of {owner} must be finite, of shape ({n_new}, {d}). "
+                    f"Got shape {fresh.shape}."
+                )
+        if row_scale is None:
+            scale = np.concatenate([np.zeros(n_old, np.float32), np.ones(n_new, np.float32)])
+        else:
+            scale = np.ascontiguousarray(row_scale, dtype=np.float32)
+            if scale.shape != (n,) or not np.all(np.isfinite(scale)) or (scale.size and scale.min() < 0):
+                raise ValueError(
+                    f"The 'row_scale' parameter of {owner} must be {n} finite values >= 0. Got shape {scale.shape}."
+                )
+        check_allocation(
+            2 * n * d * 4, f"the grown SGNS tables ({n:,} nodes x {d} dimensions x 2 tables, float32)",
+            "Lower 'dimensions' or train on fewer nodes.",
+        )  # fmt: skip
+        if _is_one_shot(corpus):
+            raise TypeError(
+                f"The corpus passed to {owner} is a one-shot iterator; it is read {p['epochs'] + 1} times "
+                "(one count, one pass per epoch). Pass a WalkCorpus, an array, a list or a WalkStream."
+            )
+        syn0 = np.empty((n, d), dtype=np.float32)
+        syn0[:n_old] = self.input_vectors_
+        syn0[n_old:] = fresh
+        syn1 = np.zeros((n, d), dtype=np.float32)
+        syn1[:n_old] = self.output_vectors_
+        update_seed = int(
+            np.random.SeedSequence([p["seed_"], 0x5550, self._updates()]).generate_state(1, dtype=np.uint64)[0] >> 1
+        )
+        _, kernel_seed = normalize_seed(update_seed)
+        result = _train_rows(corpus, syn0, syn1, counts, scale, p, kernel_seed, owner)
+        result["drift"] = _mean_cosine(self.input_vectors_, syn0[:n_old])
+        self.input_vectors_ = syn0
+        self.output_vectors_ = syn1
+        self.node_counts_ = np.rint(counts).astype(np.int64)
+        self.num_nodes_ = n
+        self.updates_ = self._updates() + 1
+        return result
+
+    def _updates(self) -> int:
+        return int(getattr(self, "updates_", 0))
+
+
 
 # ------------------------------------------------------------- fit steps
 class _Tables:
@@ -654,131 +780,6 @@ def _restore(ckpt: Checkpointer, meta: dict[str, Any], t: _Tables, epochs: int) 
         where, min(state.epoch + 1, epochs), epochs, state.walk, state.epoch * t.total + state.epoch_tokens,
     )  # fmt: skip
     return state
-
-    # ---------------------------------------------------------------- update
-    def update(
-        self,
-        corpus: Any,
-        num_nodes: int,
-        node_counts: np.ndarray,
-        new_input_vectors: np.ndarray | None = None,
-        row_scale: np.ndarray | None = None,
-    ) -> dict[str, Any]:
-        """Add rows for new nodes and train them on ``corpus``, the fitted rows frozen or scaled.
-
-        The incremental step under ``model.update`` (docs/incremental.md): the
-        tables grow to ``num_nodes`` rows (new input rows from
-        ``new_input_vectors`` or the trainer's random start, new output rows at
-        zero, as :meth:`fit` starts them); the noise table and the sub-sampling
-        come from ``node_counts`` (the whole grown corpus's, not the update
-        corpus's); then the same kernels as :meth:`fit` train on ``corpus`` with
-        the learning rate of row ``r`` scaled by ``row_scale[r]`` in both tables
-        and decaying from ``alpha`` to ``min_alpha`` over the update's tokens.
-        Rows with scale 0 are not written (bit-identical).
-
-        Parameters
-        ----------
-        corpus : WalkCorpus, 2-D int array, list of int arrays, or re-iterable of these
-            Sequences of node indices in ``[0, num_nodes)`` (read ``epochs`` times).
-        num_nodes : int
-            Rows after the update, ``>= num_nodes_``.
-        node_counts : array of float, shape (num_nodes,)
-            Corpus frequency of every node (counts or estimates, >= 0, some > 0).
-        new_input_vectors : ndarray, shape (num_nodes - num_nodes_, dimensions), optional
-            Start of the new input rows; default the trainer's uniform start.
-        row_scale : ndarray of float, shape (num_nodes,), optional
-            Learning-rate scale per row (finite, >= 0); default 0 for the fitted
-            rows and 1 for the new ones.
-
-        Returns
-        -------
-        dict
-            ``tokens`` (corpus tokens trained over all epochs), ``pairs``,
-            ``words`` (tokens kept after sub-sampling), ``seconds``, ``loss``
-            (per epoch), ``drift`` (mean cosine of the fitted input rows to
-            before; 1.0 when frozen).
-
-        Raises
-        ------
-        ValueError
-            If the trainer is not fitted, the objective is not negative sampling,
-            or an argument has the wrong shape or values.
-
-        Notes
-        -----
-        Each call draws from its own streams (the seed and the number of updates
-        so far), so repeated updates do not repeat the random numbers of the fit.
-        Memory: the two grown tables (``2 num_nodes d`` float32; the old ones are
-        copied, so arrays handed out before stay as they were) plus
-        ``O(num_nodes)`` for the noise table.
-        """
-        owner = "SGNS.update"
-        p = self._check_params()
-        if not hasattr(self, "output_vectors_"):
-            raise ValueError(f"{owner} needs a fitted trainer (call fit first, or load a saved model).")
-        if p["objective"] != "negative_sampling":
-            raise ValueError(
-                f"{owner} supports objective='negative_sampling' only (got {p['objective']!r}): the Huffman tree "
-                "of hierarchical softmax and the full softmax's output table change with every new node."
-            )
-        n_old, d = self.input_vectors_.shape
-        n = check_int(num_nodes, "num_nodes", owner, minimum=n_old)
-        counts = np.asarray(node_counts, dtype=np.float64)
-        if counts.shape != (n,) or not np.all(np.isfinite(counts)) or counts.min() < 0 or counts.sum() <= 0:
-            raise ValueError(
-                f"The 'node_counts' parameter of {owner} must be {n} finite values >= 0 with a positive sum. "
-                f"Got shape {counts.shape}."
-            )
-        n_new = n - n_old
-        if new_input_vectors is None:
-            rng = np.random.default_rng(np.random.SeedSequence([p["seed_"], 0x5347, 1 + self._updates()]))
-            fresh = rng.random((n_new, d), dtype=np.float32)
-            fresh -= np.float32(0.5)
-            fresh *= np.float32(2.0 * _INIT_HALF_WIDTH / d)
-        else:
-            fresh = np.asarray(new_input_vectors, dtype=np.float32)
-            if fresh.shape != (n_new, d) or not np.all(np.isfinite(fresh)):
-                raise ValueError(
-                    f"The 'new_input_vectors' parameter of {owner} must be finite, of shape ({n_new}, {d}). "
-                    f"Got shape {fresh.shape}."
-                )
-        if row_scale is None:
-            scale = np.concatenate([np.zeros(n_old, np.float32), np.ones(n_new, np.float32)])
-        else:
-            scale = np.ascontiguousarray(row_scale, dtype=np.float32)
-            if scale.shape != (n,) or not np.all(np.isfinite(scale)) or (scale.size and scale.min() < 0):
-                raise ValueError(
-                    f"The 'row_scale' parameter of {owner} must be {n} finite values >= 0. Got shape {scale.shape}."
-                )
-        check_allocation(
-            2 * n * d * 4, f"the grown SGNS tables ({n:,} nodes x {d} dimensions x 2 tables, float32)",
-            "Lower 'dimensions' or train on fewer nodes.",
-        )  # fmt: skip
-        if _is_one_shot(corpus):
-            raise TypeError(
-                f"The corpus passed to {owner} is a one-shot iterator; it is read {p['epochs'] + 1} times "
-                "(one count, one pass per epoch). Pass a WalkCorpus, an array, a list or a WalkStream."
-            )
-        syn0 = np.empty((n, d), dtype=np.float32)
-        syn0[:n_old] = self.input_vectors_
-        syn0[n_old:] = fresh
-        syn1 = np.zeros((n, d), dtype=np.float32)
-        syn1[:n_old] = self.output_vectors_
-        update_seed = int(
-            np.random.SeedSequence([p["seed_"], 0x5550, self._updates()]).generate_state(1, dtype=np.uint64)[0] >> 1
-        )
-        _, kernel_seed = normalize_seed(update_seed)
-        result = _train_rows(corpus, syn0, syn1, counts, scale, p, kernel_seed, owner)
-        result["drift"] = _mean_cosine(self.input_vectors_, syn0[:n_old])
-        self.input_vectors_ = syn0
-        self.output_vectors_ = syn1
-        self.node_counts_ = np.rint(counts).astype(np.int64)
-        self.num_nodes_ = n
-        self.updates_ = self._updates() + 1
-        return result
-
-    def _updates(self) -> int:
-        return int(getattr(self, "updates_", 0))
 
 
 # ------------------------------------------------------------------ helpers
