@@ -13,6 +13,7 @@ from .graph.csr import CSRGraph
 from .graph.io import read_edgelist
 from .models import DeepWalk, Node2Vec
 from .sgns import SGNS
+from .tuning import TuneResult, tune
 from .walks import WalkStream, iter_random_walks, random_walks
 
 __version__ = "0.1.0"
@@ -23,6 +24,7 @@ __all__ = [
     "Embedding",
     "Node2Vec",
     "SGNS",
+    "TuneResult",
     "WalkCorpus",
     "WalkStream",
     "__version__",
@@ -32,4 +34,5 @@ __all__ = [
     "iter_random_walks",
     "random_walks",
     "read_edgelist",
+    "tune",
 ]
