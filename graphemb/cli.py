@@ -163,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--seed", type=_seed, default=0, help="seed of the splits (default 0)")
     evaluate.add_argument("--quiet", action="store_true", help="no progress bar")
     evaluate.set_defaults(handler=_cmd_evaluate)
+    _add_evaluation_options(evaluate)
 
     demo = sub.add_parser(
         "demo",
@@ -267,7 +268,13 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             "are the files from the same graph?"
         )
     df = node_classification(
-        embedding, labels, train_ratios=tuple(args.train_ratios), repeats=args.repeats, seed=args.seed, verbose=False
+        embedding,
+        labels,
+        train_ratios=tuple(args.train_ratios),
+        repeats=args.repeats,
+        seed=args.seed,
+        verbose=False,
+        **_evaluation_options(args),
     )
     _write(f"node classification: {df.attrs.get('protocol', '')}")
     _write(format_table(df))
@@ -352,6 +359,35 @@ def _apply_preset(args: argparse.Namespace) -> None:
     for dest, name in _PRESET_FLAGS.items():
         if isinstance(getattr(args, dest, None), _Default) and name in params:
             setattr(args, dest, int(params[name]))
+
+
+def _c_value(text: str) -> float | str:
+    if text == "cv":
+        return text
+    try:
+        return _positive_float(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"must be a finite float > 0 or 'cv'. Got {text!r} instead.") from None
+
+
+def _add_evaluation_options(command: argparse.ArgumentParser) -> None:
+    """Node-classification options of the literature (docs/evaluation.md) for ``command``."""
+    command.add_argument(
+        "--prediction", choices=("top-k", "threshold"), default="top-k", help="prediction rule (default top-k)"
+    )
+    command.add_argument("--C", dest="C", type=_c_value, default=1.0, help="LR inverse regularisation, or 'cv'")
+    command.add_argument(
+        "--min-label-size", type=_positive_int, default=1, help="drop labels with fewer nodes (default 1: keep all)"
+    )
+
+
+def _evaluation_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The keyword arguments :func:`_add_evaluation_options` parsed (defaults when absent)."""
+    return {
+        "prediction": getattr(args, "prediction", "top-k"),
+        "C": getattr(args, "C", 1.0),
+        "min_label_size": getattr(args, "min_label_size", 1),
+    }
 
 
 def _pair(text: str) -> tuple[float, float]:

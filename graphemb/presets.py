@@ -34,7 +34,7 @@ _PAPER: dict[str, Any] = {
 #: Preset name -> Node2Vec parameters.
 PRESETS: dict[str, dict[str, Any]] = {
     "paper": dict(_PAPER),
-    "converged": {**_PAPER, "epochs": 5},
+    "converged": {**_PAPER, "epochs": 3},
 }
 
 

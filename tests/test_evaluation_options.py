@@ -143,3 +143,19 @@ def test_link_prediction_classifier_protocols(karate_split):
         score_link_prediction(emb, split, classifier_protocol="all")
     with pytest.raises(ValueError, match="'standardize' parameter"):
         score_link_prediction(emb, split, standardize="yes")
+
+
+def test_cli_evaluate_states_its_options(blobs, tmp_path, capsys):
+    from graphemb.cli import main
+
+    emb, labels = blobs
+    path = tmp_path / "e.npz"
+    emb.save(path)
+    labs = tmp_path / "labels.tsv"
+    labs.write_text("".join(f"{v}\t{lab}\n" for v, ls in labels.items() for lab in ls))
+    args = ["evaluate", "--embedding", str(path), "--labels", str(labs), "--train-ratios", "0.5", "--repeats", "1"]
+    assert main([*args, "--prediction", "threshold", "--C", "cv", "--min-label-size", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "thresholded prediction" in out and "C chosen by 3-fold CV" in out and "(1 dropped)" in out
+    assert main(args) == 0
+    assert "C=1, top-k prediction" in capsys.readouterr().out
