@@ -317,8 +317,9 @@ def _load_checkpoint(path: Path, protocol: dict) -> list[dict]:
             state = json.load(fh)
     except (OSError, json.JSONDecodeError) as err:
         raise ValueError(f"tune: checkpoint {path} cannot be read ({err}); delete it to start afresh.") from None
-    same = {k: v for k, v in state.get("protocol", {}).items() if k != "grid"}
-    mine = {k: v for k, v in json.loads(json.dumps(protocol, default=str)).items() if k != "grid"}
+    free = ("grid", "workers")  # a resumed run may use another grid or thread count
+    same = {k: v for k, v in state.get("protocol", {}).items() if k not in free}
+    mine = {k: v for k, v in json.loads(json.dumps(protocol, default=str)).items() if k not in free}
     if state.get("format") != _FORMAT or same != mine:
         diff = sorted(k for k in set(same) | set(mine) if same.get(k) != mine.get(k))
         raise ValueError(
@@ -475,7 +476,8 @@ def tune(
         "metric": metric,
         "grid": [list(pq) for pq in points],
         "preset": preset,
-        "params": model_params,
+        "params": {k: v for k, v in model_params.items() if k != "workers"},
+        "workers": model_params.get("workers"),
         "seed": seed,
         "graph": {
             "nodes": g.num_nodes,

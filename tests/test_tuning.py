@@ -109,7 +109,10 @@ def test_resume_skips_finished_points_and_matches_a_fresh_run(planted, tmp_path,
     fresh = _tune(graph, labels)
     np.testing.assert_allclose(resumed.scores["score"], fresh.scores["score"])
     assert resumed.best == fresh.best
-    with pytest.raises(ValueError, match="different protocol"):
+    calls.clear()
+    _tune(graph, labels, checkpoint=ckpt, params={**TINY, "workers": 2})  # another thread count resumes too
+    assert calls == []
+    with pytest.raises(ValueError, match=r"different protocol \(differs in \[.*'seed'"):
         _tune(graph, labels, checkpoint=ckpt, seed=1)
 
 
