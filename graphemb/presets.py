@@ -6,10 +6,11 @@
     word2vec's learning rate 0.025 decayed linearly to 0.0001.  These are also
     the defaults of :class:`~graphemb.Node2Vec` and ``graphemb embed``.
 ``converged``
-    The same walks trained for more epochs (same linear schedule over all of
-    them): the smallest number of epochs the sweep of ``benchmarks/presets.py``
-    showed on the plateau of BlogCatalog, PPI and Facebook (docs/results.md,
-    "Presets").
+    The same walks trained for 3 epochs (same linear schedule over all of
+    them), from the sweep of ``benchmarks/presets.py`` (docs/results.md, issue
+    15): +0.024 Macro-F1 on BlogCatalog over one epoch; PPI and Facebook are at
+    their best after one epoch and lose about 0.005 at three.  Not the default
+    (docs/tuning.md says why).
 
 Presets only name model parameters; any parameter given explicitly wins.
 """
