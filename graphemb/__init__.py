@@ -14,6 +14,7 @@ from .graph.io import read_edgelist
 from .models import DeepWalk, Node2Vec
 from .sgns import SGNS
 from .shards import ShardedCorpus, read_walks, write_walks
+from .tuning import TuneResult, tune
 from .walks import WalkStream, iter_random_walks, random_walks
 
 __version__ = "0.1.0"
@@ -25,6 +26,7 @@ __all__ = [
     "Node2Vec",
     "SGNS",
     "ShardedCorpus",
+    "TuneResult",
     "WalkCorpus",
     "WalkStream",
     "__version__",
@@ -36,4 +38,5 @@ __all__ = [
     "read_edgelist",
     "read_walks",
     "write_walks",
+    "tune",
 ]

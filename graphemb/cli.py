@@ -1,4 +1,6 @@
-"""Command line: ``graphemb embed | walk | train | update | evaluate | plot | demo`` (also ``python -m graphemb``).
+"""Command line: ``graphemb embed | walk | train | update | evaluate | tune | plot | demo``.
+
+Also ``python -m graphemb``.
 
 The CLI only parses flags and calls the public API.  Flags follow the node2vec
 reference implementation and PecanPy (``--walk-length``, ``--num-walks``,
@@ -151,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scale_flags(embed)
     _add_checkpoint_flags(embed)
     embed.set_defaults(handler=_cmd_embed)
+    _add_preset_option(embed)
 
     evaluate = sub.add_parser(
         "evaluate",
@@ -166,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--quiet", action="store_true", help="no progress bar")
     evaluate.set_defaults(handler=_cmd_evaluate)
     _add_evaluate_flags(evaluate)
+    _add_evaluation_options(evaluate)
 
     demo = sub.add_parser(
         "demo",
@@ -177,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=_cmd_demo)
     _add_staged_commands(sub, embed)
     _add_update_parser(sub)
+    _add_tune_parser(sub)
     _add_plot_command(sub)
     _add_logging_flags(sub)
     return parser
@@ -320,7 +325,13 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             "are the files from the same graph?"
         )
     df = node_classification(
-        embedding, labels, train_ratios=tuple(args.train_ratios), repeats=args.repeats, seed=args.seed, verbose=False
+        embedding,
+        labels,
+        train_ratios=tuple(args.train_ratios),
+        repeats=args.repeats,
+        seed=args.seed,
+        verbose=False,
+        **_evaluation_options(args),
     )
     _emit_results(df, args, "node-classification", df.attrs.get("protocol", ""))
     return EXIT_OK
@@ -891,6 +902,191 @@ def _configure_logging(args: argparse.Namespace) -> None:
         level = logging.WARNING if sys.stderr.isatty() else logging.INFO
     logging.basicConfig(level=logging.WARNING, format="graphemb: %(levelname)s: %(message)s")
     logging.getLogger("graphemb").setLevel(level)
+
+
+# --------------------------------------------------------- presets and tune
+class _Default(int):
+    """An int default that remembers it was not given on the command line (presets may replace it)."""
+
+
+# CLI flag dest -> Node2Vec parameter, for the flags a preset may set.
+_PRESET_FLAGS = {
+    "dimensions": "dimensions",
+    "walk_length": "walk_length",
+    "num_walks": "num_walks",
+    "window_size": "window",
+    "negative": "negative",
+    "epochs": "epochs",
+}
+
+
+def _add_preset_option(command: argparse.ArgumentParser) -> None:
+    """Add ``--preset paper|converged`` to ``command``: it sets the training flags the user did not give."""
+    from .presets import PRESETS
+
+    command.add_argument(
+        "--preset",
+        choices=tuple(PRESETS),
+        default=None,
+        help="training preset: 'paper' (1 epoch, node2vec defaults) or 'converged' (more epochs; see docs/results.md); "
+        "flags given explicitly win",
+    )
+    for action in command._actions:
+        if action.dest in _PRESET_FLAGS and isinstance(action.default, int):
+            action.default = _Default(action.default)
+    handler = command.get_default("handler")
+
+    def with_preset(args: argparse.Namespace) -> int:
+        _apply_preset(args)
+        return handler(args)
+
+    command.set_defaults(handler=with_preset)
+
+
+def _apply_preset(args: argparse.Namespace) -> None:
+    """Replace the not-given preset flags of ``args`` by the preset's values (no-op without ``--preset``)."""
+    from .presets import preset_params
+
+    if getattr(args, "preset", None) is None:
+        return
+    params = preset_params(args.preset)
+    for dest, name in _PRESET_FLAGS.items():
+        if isinstance(getattr(args, dest, None), _Default) and name in params:
+            setattr(args, dest, int(params[name]))
+
+
+def _c_value(text: str) -> float | str:
+    if text == "cv":
+        return text
+    try:
+        return _positive_float(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"must be a finite float > 0 or 'cv'. Got {text!r} instead.") from None
+
+
+def _add_evaluation_options(command: argparse.ArgumentParser) -> None:
+    """Node-classification options of the literature (docs/evaluation.md) for ``command``."""
+    command.add_argument(
+        "--prediction", choices=("top-k", "threshold"), default="top-k", help="prediction rule (default top-k)"
+    )
+    command.add_argument("--C", dest="C", type=_c_value, default=1.0, help="LR inverse regularisation, or 'cv'")
+    command.add_argument(
+        "--min-label-size", type=_positive_int, default=1, help="drop labels with fewer nodes (default 1: keep all)"
+    )
+
+
+def _evaluation_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The keyword arguments :func:`_add_evaluation_options` parsed (defaults when absent)."""
+    return {
+        "prediction": getattr(args, "prediction", "top-k"),
+        "C": getattr(args, "C", 1.0),
+        "min_label_size": getattr(args, "min_label_size", 1),
+    }
+
+
+def _pair(text: str) -> tuple[float, float]:
+    try:
+        a, b = (float(x) for x in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be 'p,q' (two floats > 0). Got {text!r} instead.") from None
+    if not (a > 0 and b > 0 and a != float("inf") and b != float("inf")):
+        raise argparse.ArgumentTypeError(f"must be 'p,q' with both finite and > 0. Got {text!r} instead.")
+    return a, b
+
+
+def _add_tune_parser(sub: Any) -> None:
+    """The ``graphemb tune`` sub-command (grid search of p and q, the node2vec paper's protocol)."""
+    from .evaluation import CLASSIFIER_PROTOCOLS, OPERATORS
+    from .presets import PRESETS
+    from .tuning import DEFAULT_GRID, TASKS
+
+    grid = " ".join(f"{v:g}" for v in DEFAULT_GRID)
+    tune = sub.add_parser(
+        "tune",
+        help="choose node2vec's p and q by the paper's protocol",
+        description="Grid search of p and q (and the edge operator for link prediction) with the node2vec paper's "
+        "selection protocol: 10-fold cross-validation on 10%% of the labelled nodes, or a validation split of the "
+        "training graph. Writes the chosen parameters, every grid point's score and the protocol to --output.",
+    )
+    tune.add_argument("--input", required=True, help="edge list: 'source target [weight]' per line")
+    tune.add_argument("--labels", default=None, help="labels file 'node<TAB>label' (node classification)")
+    tune.add_argument("--output", required=True, help="JSON file to write (best.json)")
+    tune.add_argument("--task", choices=TASKS, default="node-classification", help="(default node-classification)")
+    tune.add_argument("--p-grid", type=_positive_float, nargs="+", default=list(DEFAULT_GRID), help=f"({grid})")
+    tune.add_argument("--q-grid", type=_positive_float, nargs="+", default=list(DEFAULT_GRID), help=f"({grid})")
+    tune.add_argument("--grid", type=_pair, nargs="+", default=None, help="explicit 'p,q' points (replaces the grids)")
+    tune.add_argument("--preset", choices=tuple(PRESETS), default="paper", help="training preset (default paper)")
+    tune.add_argument("--epochs", type=_positive_int, default=None, help="override the preset's epochs")
+    tune.add_argument("--dimensions", type=_positive_int, default=None, help="override the preset's dimensions")
+    tune.add_argument("--metric", default=None, help="macro_f1|micro_f1 (classification), roc_auc|average_precision")
+    tune.add_argument("--tuning-fraction", type=_ratio, default=0.1, help="labelled nodes to tune on (default 0.1)")
+    tune.add_argument("--folds", type=_positive_int, default=10, help="cross-validation folds (default 10)")
+    tune.add_argument("--exclude", default=None, help="file of node ids (one a line) whose labels tune must not read")
+    tune.add_argument("--test-fraction", type=_ratio, default=0.5, help="link prediction: test edges (default 0.5)")
+    tune.add_argument(
+        "--validation-fraction", type=_ratio, default=0.5, help="link prediction: validation edges (default 0.5)"
+    )
+    tune.add_argument(
+        "--operators", nargs="+", choices=OPERATORS, default=["hadamard", "average", "l1", "l2"], help="edge operators"
+    )
+    tune.add_argument("--classifier-protocol", choices=CLASSIFIER_PROTOCOLS, default="residual")
+    tune.add_argument("--weighted", action="store_true", help="read a third column as edge weights")
+    tune.add_argument("--directed", action="store_true", help="treat each line as an arc source -> target")
+    tune.add_argument("--delimiter", type=_delimiter, default=None, help="field separator (default: any whitespace)")
+    tune.add_argument("--workers", type=_positive_int, default=None, help="threads (default: all cores)")
+    tune.add_argument("--seed", type=_seed, default=0, help="seed of the selection and of every fit (default 0)")
+    tune.add_argument("--checkpoint", default=None, help="partial results, resumed from (default: OUTPUT.partial.json)")
+    tune.add_argument("--quiet", action="store_true", help="no progress")
+    tune.set_defaults(handler=_cmd_tune)
+    sub.metavar = "{" + ",".join(sub.choices) + "}"
+
+
+def _read_id_list(path: str) -> list:
+    from .graph.io import _parse_ids
+
+    if not os.path.isfile(path):
+        raise CLIError(f"--exclude {path}: no such file.")
+    with open(path, encoding="utf-8") as fh:
+        tokens = [line.split()[0] for line in fh if line.strip() and not line.lstrip().startswith("#")]
+    return _parse_ids(tokens)
+
+
+def _cmd_tune(args: argparse.Namespace) -> int:
+    from .graph.io import read_edgelist, read_labels
+    from .tuning import tune
+
+    if not os.path.isfile(args.input):
+        raise CLIError(f"--input {args.input}: no such file.")
+    _check_output(args.output)
+    classification = args.task == "node-classification"
+    if classification and args.labels is None:
+        raise CLIError("--labels is required for --task node-classification.")
+    if args.labels is not None and not os.path.isfile(args.labels):
+        raise CLIError(f"--labels {args.labels}: no such file.")
+    checkpoint = args.checkpoint or f"{args.output}.partial.json"
+    graph = read_edgelist(args.input, weighted=bool(args.weighted), directed=bool(args.directed), sep=args.delimiter)
+    labels = read_labels(args.labels) if classification else None
+    exclude = _read_id_list(args.exclude) if args.exclude else None
+    params = {"workers": args.workers, "epochs": args.epochs, "dimensions": args.dimensions}
+    result = tune(
+        graph, labels, task=args.task, p=args.p_grid, q=args.q_grid, grid=args.grid, preset=args.preset,
+        params={k: v for k, v in params.items() if v is not None}, metric=args.metric,
+        tuning_fraction=args.tuning_fraction, folds=args.folds, exclude=exclude, test_fraction=args.test_fraction,
+        validation_fraction=args.validation_fraction, operators=tuple(args.operators),
+        classifier_protocol=args.classifier_protocol, seed=args.seed, directed=bool(args.directed),
+        checkpoint=checkpoint, verbose=not args.quiet,
+    )  # fmt: skip
+    result.save(args.output)
+    if os.path.exists(checkpoint):
+        os.remove(checkpoint)
+    best = result.best
+    op = f" operator={best['operator']}" if "operator" in best else ""
+    _write(f"best: p={best['p']:g} q={best['q']:g}{op} ({result.protocol['metric']} {best['score']:.4f})")
+    _write(f"protocol: {result.protocol['selection']}")
+    _write(f"{result.protocol['metric']} by p (rows) and q (columns):")
+    _write(result.heatmap().to_string(float_format=lambda v: f"{v:.4f}"))
+    _write(f"wrote {args.output}")
+    return EXIT_OK
 
 
 # ---------------------------------------------------------------------- main

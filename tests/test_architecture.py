@@ -4,7 +4,7 @@ The steps, from the top of the data flow down::
 
     utilities (_rng, _validation, _memory)
     graph  ->  corpus  ->  walks | sgns | shards (siblings)  ->  embedding  ->  evaluation | incremental | distributed
-    ->  datasets, models  ->  experiments  ->  cli  ->  __main__, package __init__
+    ->  datasets, models, presets  ->  experiments, tuning  ->  cli  ->  __main__, package __init__
 
 A module may import from its own unit (package or module) and from units of an
 earlier step, never from a later step or a sibling.  Numba kernel modules
@@ -40,6 +40,8 @@ STEPS = {
     "graphemb.incremental": 5,  # graph-side steps of model.update (diff, neighbour-mean start, counts)
     "graphemb.datasets": 6,
     "graphemb.models": 6,
+    "graphemb.presets": 6,  # named Node2Vec parameter sets (imports nothing of graphemb)
+    "graphemb.tuning": 7,  # p, q grid search: uses evaluation and models
     "graphemb.experiments": 7,
     "graphemb.cli": 8,
     "graphemb.__main__": 9,

@@ -38,6 +38,7 @@ from ..graph.csr import CSRGraph
 from ._kernels import spanning_forest_mask
 
 __all__ = [
+    "CLASSIFIER_PROTOCOLS",
     "EdgeSplit",
     "OPERATORS",
     "edge_features",
@@ -395,12 +396,56 @@ def _pair_vectors(embedding: Any, split: EdgeSplit, pairs: np.ndarray) -> tuple[
     return vectors[lookup[pairs[:, 0]]], vectors[lookup[pairs[:, 1]]]
 
 
-def _classifier() -> Any:
+def _classifier(standardize: bool = True) -> Any:
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    return make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=1000, random_state=0))
+    lr = LogisticRegression(C=1.0, max_iter=1000, random_state=0)
+    return make_pipeline(StandardScaler(), lr) if standardize else make_pipeline(lr)
+
+
+#: Classifier protocols of :func:`score_link_prediction` (``classifier_protocol`` parameter).
+CLASSIFIER_PROTOCOLS = ("residual", "half")
+
+
+def _protocol_pairs(
+    split: EdgeSplit, classifier_protocol: str, seed: int, owner: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Training and scoring pairs (with 0/1 labels) of one classifier protocol."""
+    if classifier_protocol == "residual":
+        train, y_train = split.train_pairs()
+        test, y_test = split.test_pairs()
+        return train, y_train, test, y_test
+    if classifier_protocol != "half":
+        opts = ", ".join(repr(o) for o in CLASSIFIER_PROTOCOLS)
+        raise ValueError(
+            f"The 'classifier_protocol' parameter of {owner} must be one of {opts}. "
+            f"Got {classifier_protocol!r} instead."
+        )
+    seed = _check_seed(seed, owner)
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 0x68616C66]))  # "half"
+    pos, neg = (
+        split.test_pos[rng.permutation(len(split.test_pos))],
+        split.test_neg[rng.permutation(len(split.test_neg))],
+    )
+    hp, hn = len(pos) // 2, len(neg) // 2
+    if min(hp, hn, len(pos) - hp, len(neg) - hn) < 1:
+        raise ValueError(f"{owner}: classifier_protocol='half' needs at least 2 held-out edges and 2 non-edges.")
+    train, y_train = _stack(pos[:hp], neg[:hn])
+    test, y_test = _stack(pos[hp:], neg[hn:])
+    return train, y_train, test, y_test
+
+
+def describe_link_protocol(classifier_protocol: str, standardize: bool) -> str:
+    """One-line statement of the link-prediction classifier options (printed with every result)."""
+    trained = (
+        "trained on the residual edges + as many other non-edges"
+        if classifier_protocol == "residual"
+        else "trained on a random half of the held-out pairs, scored on the other half"
+    )
+    scaled = "standardised features" if standardize else "raw features"
+    return f"L2 logistic regression (C=1, lbfgs), {scaled}, {trained}"
 
 
 def score_link_prediction(
@@ -408,6 +453,10 @@ def score_link_prediction(
     split: EdgeSplit,
     operators: Sequence[str] = _DEFAULT_OPERATORS,
     return_predictions: bool = False,
+    *,
+    classifier_protocol: str = "residual",
+    standardize: bool = True,
+    seed: int = 0,
 ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Score an embedding of ``split.graph`` on the held-out pairs of ``split``.
 
@@ -423,12 +472,24 @@ def score_link_prediction(
         Edge-feature operators (see :func:`edge_features`); one row each.
     return_predictions : bool, default False
         Also return the per-pair scores under original node ids.
+    classifier_protocol : {"residual", "half"}, default "residual"
+        ``"residual"``: the classifier trains on ``split.train_pairs()`` (the
+        residual edges plus as many other non-edges) and is scored on all
+        held-out pairs.  ``"half"``: it trains on a random half of the held-out
+        pairs (positives and negatives halved separately, seeded by ``seed``)
+        and is scored on the other half.
+    standardize : bool, default True
+        Standardise the edge features (fitted on the training pairs) before the
+        logistic regression.
+    seed : int, default 0
+        Seed of the halving for ``classifier_protocol="half"``.
 
     Returns
     -------
     pandas.DataFrame
         Columns ``operator``, ``roc_auc``, ``average_precision``, ``n_train``,
-        ``n_test``; one row per operator.
+        ``n_test``; one row per operator.  ``df.attrs["protocol"]`` states the
+        options.
     predictions : pandas.DataFrame
         Only with ``return_predictions=True``: the held-out pairs under their
         original node ids, columns ``u``, ``v``, ``label`` (1 = removed edge,
@@ -437,9 +498,8 @@ def score_link_prediction(
 
     Notes
     -----
-    Classifier: standardised features then L2-regularised logistic regression
-    (``C=1``, lbfgs; deterministic), fitted on ``split.train_pairs()``; scores are
-    its decision function on ``split.test_pairs()``.
+    Classifier: (standardised features then) L2-regularised logistic regression
+    (``C=1``, lbfgs; deterministic); scores are its decision function.
     """
     from sklearn.metrics import average_precision_score, roc_auc_score
 
@@ -455,8 +515,9 @@ def score_link_prediction(
             f"Got {type(embedding).__name__} instead; wrap raw vectors with Embedding(nodes, vectors)."
         )
     operators = _check_operators(operators, owner)
-    train, y_train = split.train_pairs()
-    test, y_test = split.test_pairs()
+    if not isinstance(standardize, (bool, np.bool_)):
+        raise ValueError(f"The 'standardize' parameter of {owner} must be a bool. Got {standardize!r} instead.")
+    train, y_train, test, y_test = _protocol_pairs(split, classifier_protocol, seed, owner)
     tu, tv = _pair_vectors(embedding, split, train)
     su, sv = _pair_vectors(embedding, split, test)
     rows = []
@@ -469,7 +530,7 @@ def score_link_prediction(
         }
     )
     for op in operators:
-        clf = _classifier().fit(edge_features(tu, tv, op), y_train)
+        clf = _classifier(bool(standardize)).fit(edge_features(tu, tv, op), y_train)
         score = clf.decision_function(edge_features(su, sv, op))
         predictions[f"score_{op}"] = score
         rows.append(
@@ -482,6 +543,7 @@ def score_link_prediction(
             }
         )
     df = pd.DataFrame(rows, columns=["operator", "roc_auc", "average_precision", "n_train", "n_test"])
+    df.attrs["protocol"] = describe_link_protocol(classifier_protocol, bool(standardize))
     return (df, predictions) if return_predictions else df
 
 
@@ -492,6 +554,9 @@ def link_prediction(
     seed: int = 0,
     operators: Sequence[str] = _DEFAULT_OPERATORS,
     return_predictions: bool = False,
+    *,
+    classifier_protocol: str = "residual",
+    standardize: bool = True,
 ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Link prediction with the node2vec protocol: split, fit on the residual graph, score.
 
@@ -512,6 +577,9 @@ def link_prediction(
         Edge-feature operators.
     return_predictions : bool, default False
         Also return the held-out pairs (original node ids) with their scores.
+    classifier_protocol : {"residual", "half"}, default "residual"
+    standardize : bool, default True
+        See :func:`score_link_prediction`.
 
     Returns
     -------
@@ -541,4 +609,15 @@ def link_prediction(
     embedding = getattr(fitted if fitted is not None else model, "embedding_", None)
     if embedding is None:
         raise TypeError(f"{owner}: {type(model).__name__}.fit did not set an 'embedding_' attribute.")
-    return score_link_prediction(embedding, split, operators=operators, return_predictions=return_predictions)
+    result = score_link_prediction(
+        embedding,
+        split,
+        operators=operators,
+        return_predictions=return_predictions,
+        classifier_protocol=classifier_protocol,
+        standardize=standardize,
+        seed=seed,
+    )
+    df = result[0] if return_predictions else result
+    df.attrs["protocol"] = f"{test_fraction:g} of the edges held out (split seed {seed}); " + df.attrs["protocol"]
+    return result

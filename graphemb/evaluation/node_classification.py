@@ -32,7 +32,18 @@ import scipy.sparse as sp
 from ..embedding import Embedding
 from ..graph.io import read_labels
 
-__all__ = ["METRICS", "format_table", "node_classification", "normalize_labels", "print_table"]
+__all__ = [
+    "C_GRID",
+    "METRICS",
+    "PREDICTIONS",
+    "cross_validate_node_classification",
+    "describe_options",
+    "drop_small_labels",
+    "format_table",
+    "node_classification",
+    "normalize_labels",
+    "print_table",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -208,6 +219,158 @@ def top_k_predictions(proba: np.ndarray, k: np.ndarray) -> np.ndarray:
     return pred
 
 
+#: Prediction rules of :func:`node_classification` (``prediction`` parameter).
+PREDICTIONS = ("top-k", "threshold")
+#: Inverse regularisation strengths tried when ``C="cv"``.
+C_GRID = (0.01, 0.1, 1.0, 10.0, 100.0)
+_DEFAULT_OPTIONS = {"prediction": "top-k", "C": 1.0, "c_grid": C_GRID, "c_folds": 3, "min_label_size": 1}
+
+
+def _check_options(prediction: Any, C: Any, min_label_size: Any, owner: str) -> dict:  # noqa: N803
+    """Validate the evaluation options; return the options dict the split functions read."""
+    if prediction not in PREDICTIONS:
+        opts = ", ".join(repr(o) for o in PREDICTIONS)
+        raise ValueError(f"The 'prediction' parameter of {owner} must be one of {opts}. Got {prediction!r} instead.")
+    if not (isinstance(C, str) and C == "cv"):
+        ok = isinstance(C, numbers.Real) and not isinstance(C, bool) and math.isfinite(float(C)) and float(C) > 0
+        if not ok:
+            raise ValueError(
+                f"The 'C' parameter of {owner} must be a finite float > 0 or 'cv' (chosen by cross-validation "
+                f"on each training fold among {C_GRID}). Got {C!r} instead."
+            )
+        C = float(C)  # noqa: N806
+    if isinstance(min_label_size, bool) or not isinstance(min_label_size, numbers.Integral) or min_label_size < 1:
+        raise ValueError(
+            f"The 'min_label_size' parameter of {owner} must be an int >= 1. Got {min_label_size!r} instead."
+        )
+    return {**_DEFAULT_OPTIONS, "prediction": prediction, "C": C, "min_label_size": int(min_label_size)}
+
+
+def describe_options(options: dict, repeats: int | None = None) -> str:
+    """One-line statement of the evaluation options (printed with every result)."""
+    c = options["C"]
+    c_text = (
+        f"C chosen by {options['c_folds']}-fold CV on each training fold from {list(options['c_grid'])}"
+        if (c == "cv")
+        else f"C={c:g}"
+    )
+    pred = (
+        "top-k prediction (k = true label count)"
+        if options["prediction"] == "top-k"
+        else ("thresholded prediction (per-label probability >= 0.5)")
+    )
+    text = f"one-vs-rest liblinear LR, {c_text}, {pred}, min label size {options['min_label_size']}"
+    return text + (f", {repeats} shuffles" if repeats is not None else "")
+
+
+def drop_small_labels(label_map: dict, min_label_size: int) -> tuple[dict, list]:
+    """Remove labels with fewer than ``min_label_size`` nodes (and nodes left with no label).
+
+    Parameters
+    ----------
+    label_map : dict
+        ``{node: [label, ...]}`` (see :func:`normalize_labels`).
+    min_label_size : int
+        Labels with fewer members are dropped.
+
+    Returns
+    -------
+    labels : dict
+        The remaining labels per node (nodes without any remaining label left out).
+    dropped : list
+        The dropped labels, sorted.
+    """
+    if min_label_size <= 1:
+        return label_map, []
+    sizes: dict = {}
+    for labs in label_map.values():
+        for lab in labs:
+            sizes[lab] = sizes.get(lab, 0) + 1
+    dropped = {lab for lab, size in sizes.items() if size < min_label_size}
+    if not dropped:
+        return label_map, []
+    kept = {}
+    for node, labs in label_map.items():
+        rest = [lab for lab in labs if lab not in dropped]
+        if rest:
+            kept[node] = rest
+    return kept, _sorted_classes(dropped)
+
+
+def _fit_predict(
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    x_test: np.ndarray,
+    k_test: np.ndarray,
+    c: float,
+    prediction: str,
+    n_jobs: int | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fit one-vs-rest liblinear LR; return per-label probabilities and 0/1 predictions of ``x_test``."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
+
+    clf = OneVsRestClassifier(LogisticRegression(solver="liblinear", C=c, random_state=0), n_jobs=n_jobs)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Label .* is present in all training examples")
+        warnings.filterwarnings("ignore", message="Label not .* present in all training examples")
+        clf.fit(x_train, y_train)
+    proba = clf.predict_proba(x_test)
+    if prediction == "top-k":
+        pred = top_k_predictions(proba, k_test)
+    else:
+        pred = (proba >= 0.5).astype(np.int8)
+    return proba, pred
+
+
+def _f1_scores(y_true: np.ndarray, pred: np.ndarray, metrics: Sequence[str]) -> dict[str, float]:
+    """Micro/Macro-F1 of 0/1 matrices, as scikit-learn's ``f1_score(..., zero_division=0)``.
+
+    Per label ``F1 = 2 TP / (2 TP + FP + FN)`` (0 when the label is absent from
+    both truth and prediction); Macro-F1 is their mean, Micro-F1 the same
+    formula on the summed counts.  Plain numpy: O(n c), no input validation cost.
+    """
+    t = np.asarray(y_true, dtype=bool)
+    p = np.asarray(pred, dtype=bool)
+    tp = np.count_nonzero(t & p, axis=0).astype(np.float64)
+    fp = np.count_nonzero(~t & p, axis=0).astype(np.float64)
+    fn = np.count_nonzero(t & ~p, axis=0).astype(np.float64)
+    out = {}
+    if "micro_f1" in metrics:
+        den = 2 * tp.sum() + fp.sum() + fn.sum()
+        out["micro_f1"] = float(2 * tp.sum() / den) if den > 0 else 0.0
+    if "macro_f1" in metrics:
+        den = 2 * tp + fp + fn
+        per_label = np.divide(2 * tp, den, out=np.zeros_like(den), where=den > 0)
+        out["macro_f1"] = float(per_label.mean()) if per_label.size else 0.0
+    return out
+
+
+def _choose_c(
+    x: np.ndarray, y: np.ndarray, prediction: str, grid: Sequence[float], folds: int, n_jobs: int | None
+) -> float:
+    """The ``C`` of ``grid`` with the best inner-CV Macro-F1 on ``(x, y)`` (ties: the smaller C).
+
+    Cost: ``len(grid) * folds`` one-vs-rest fits on ``(folds - 1) / folds`` of the rows.
+    """
+    n = x.shape[0]
+    folds = max(2, min(folds, n))
+    perm = np.random.default_rng(np.random.SeedSequence([n, 0x43])).permutation(n)
+    parts = np.array_split(perm, folds)
+    best_c, best = float(grid[0]), -1.0
+    for c in grid:
+        vals = []
+        for f in range(folds):
+            test = parts[f]
+            train = np.concatenate([parts[g] for g in range(folds) if g != f])
+            _, pred = _fit_predict(x[train], y[train], x[test], y[test].sum(axis=1), float(c), prediction, n_jobs)
+            vals.append(_f1_scores(y[test], pred, ("macro_f1",))["macro_f1"])
+        score = float(np.mean(vals))
+        if score > best + 1e-12:
+            best_c, best = float(c), score
+    return best_c
+
+
 def _one_split(
     x_train: np.ndarray,
     y_train: np.ndarray,
@@ -215,28 +378,22 @@ def _one_split(
     y_test: np.ndarray,
     metrics: tuple[str, ...],
     n_jobs: int | None,
+    options: dict | None = None,
 ) -> dict[str, float]:
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import f1_score, roc_auc_score
-    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.metrics import roc_auc_score
 
-    clf = OneVsRestClassifier(LogisticRegression(solver="liblinear", C=1.0, random_state=0), n_jobs=n_jobs)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Label .* is present in all training examples")
-        warnings.filterwarnings("ignore", message="Label not .* present in all training examples")
-        clf.fit(x_train, y_train)
-    proba = clf.predict_proba(x_test)
-    pred = top_k_predictions(proba, y_test.sum(axis=1))
-    out = {}
-    if "micro_f1" in metrics:
-        out["micro_f1"] = float(f1_score(y_test, pred, average="micro", zero_division=0))
-    if "macro_f1" in metrics:
-        out["macro_f1"] = float(f1_score(y_test, pred, average="macro", zero_division=0))
+    opts = options or _DEFAULT_OPTIONS
+    c = opts["C"]
+    if c == "cv":
+        c = _choose_c(x_train, y_train, opts["prediction"], opts["c_grid"], opts["c_folds"], n_jobs)
+    proba, pred = _fit_predict(x_train, y_train, x_test, y_test.sum(axis=1), float(c), opts["prediction"], n_jobs)
+    out = _f1_scores(y_test, pred, metrics)
     if "roc_auc" in metrics:
         pos = y_test.sum(axis=0)
         cols = np.flatnonzero((pos > 0) & (pos < y_test.shape[0]))
         aucs = [roc_auc_score(y_test[:, j], proba[:, j]) for j in cols]
         out["roc_auc"] = float(np.mean(aucs)) if aucs else float("nan")
+    out["C"] = float(c)
     return out
 
 
@@ -250,6 +407,10 @@ def node_classification(
     metrics: Sequence[str] = ("micro_f1", "macro_f1"),
     verbose: bool = True,
     n_jobs: int | None = None,
+    *,
+    prediction: str = "top-k",
+    C: float | str = 1.0,  # noqa: N803
+    min_label_size: int = 1,
 ) -> pd.DataFrame:
     """Evaluate an embedding by multi-label node classification (DeepWalk/node2vec protocol).
 
@@ -280,6 +441,19 @@ def node_classification(
         Progress bar over repeats and a printed summary table.
     n_jobs : int, optional
         Parallel jobs for the one-vs-rest classifiers (joblib).
+    prediction : {"top-k", "threshold"}, default "top-k"
+        ``"top-k"``: each test node gets its ``k`` most probable labels, ``k`` its
+        true label count (the DeepWalk protocol).  ``"threshold"``: every label
+        whose one-vs-rest probability is at least 0.5 (no use of the test label
+        counts; a node may get no label).
+    C : float or "cv", default 1.0
+        Inverse L2 strength of the logistic regressions.  ``"cv"`` chooses it per
+        split among ``C_GRID`` by 3-fold cross-validation (Macro-F1) on the
+        training nodes only; the chosen values are in ``df.attrs["C"]``.
+    min_label_size : int, default 1
+        Labels with fewer labelled nodes are dropped before splitting (their
+        number is in ``df.attrs["dropped_labels"]`` and printed when verbose);
+        nodes left without a label are left out.
 
     Returns
     -------
@@ -328,7 +502,11 @@ def node_classification(
             f"The 'embedding' parameter of {owner} must be a graphemb.Embedding. Got {type(embedding).__name__} "
             "instead; wrap raw vectors with Embedding(nodes, vectors) or pass model.embedding_."
         )
+    options = _check_options(prediction, C, min_label_size, owner)
     label_map = normalize_labels(labels)
+    label_map, dropped = drop_small_labels(label_map, options["min_label_size"])
+    if dropped and verbose:
+        print(f"{owner}: dropped {len(dropped)} label(s) with fewer than {min_label_size} nodes")
     if len(label_map) < 2:
         raise ValueError(f"{owner}: needs at least 2 labelled nodes; got {len(label_map)}.")
     max_labels = max(len(v) for v in label_map.values())
@@ -355,13 +533,15 @@ def node_classification(
     sizes = [min(max(int(round(t * n)), 1), n - 1) for t in ratios]
 
     scores: dict[tuple[float, str], list[float]] = {(t, m): [] for t in ratios for m in metrics}
+    chosen_c: dict[float, list[float]] = {t: [] for t in ratios}
     from tqdm.auto import tqdm
 
     for r in tqdm(range(repeats), desc="node classification", disable=None if verbose else True):
         perm = np.random.default_rng(np.random.SeedSequence([int(seed), r])).permutation(n)
         for t, n_train in zip(ratios, sizes, strict=True):
             train, test = perm[:n_train], perm[n_train:]
-            result = _one_split(x[train], y[train], x[test], y[test], metrics, n_jobs)
+            result = _one_split(x[train], y[train], x[test], y[test], metrics, n_jobs, options)
+            chosen_c[t].append(result["C"])
             for m in metrics:
                 scores[(t, m)].append(result[m])
     records = []
@@ -381,14 +561,117 @@ def node_classification(
             )
     df = pd.DataFrame(records, columns=["train_ratio", "metric", "mean", "std", "repeats", "n_train", "n_test"])
     df.attrs["scores"] = scores
+    df.attrs["options"] = {**options, "c_grid": list(options["c_grid"]), "repeats": int(repeats)}
+    df.attrs["C"] = chosen_c
+    df.attrs["dropped_labels"] = dropped
     df.attrs["protocol"] = (
-        f"one-vs-rest liblinear LR (C=1), top-k prediction, {'multi' if is_multilabel else 'single'}-label, "
-        f"{n} labelled nodes, {len(classes)} labels, seed {seed}"
+        f"{describe_options(options, repeats)}, {'multi' if is_multilabel else 'single'}-label, "
+        f"{n} labelled nodes, {len(classes)} labels ({len(dropped)} dropped), seed {seed}"
     )
     logger.info("node classification: %s", df.attrs["protocol"])
     if verbose:
         print_table(df)
     return df
+
+
+def cross_validate_node_classification(
+    embedding: Embedding,
+    labels: Any,
+    folds: int = 10,
+    seed: int = 0,
+    metrics: Sequence[str] = ("micro_f1", "macro_f1"),
+    *,
+    prediction: str = "top-k",
+    C: float | str = 1.0,  # noqa: N803
+    min_label_size: int = 1,
+    n_jobs: int | None = None,
+) -> dict[str, Any]:
+    """k-fold cross-validated node classification on the given labelled nodes only.
+
+    The scorer of :func:`graphemb.tune` (the node2vec paper selects p and q by
+    10-fold cross-validation on 10 % of the labelled nodes).  Only the nodes of
+    ``labels`` are read, split into ``folds`` folds; each fold is predicted by a
+    classifier trained on the others, as in :func:`node_classification`.
+
+    Parameters
+    ----------
+    embedding : Embedding
+        Node vectors.
+    labels : mapping, pandas.Series, pandas.DataFrame or path
+        The labelled nodes to cross-validate on (see :func:`normalize_labels`).
+    folds : int, default 10
+        Number of folds, ``2 <= folds <= number of labelled nodes``.
+    seed : int, default 0
+        Seed of the fold assignment.
+    metrics : sequence of {"micro_f1", "macro_f1"}
+    prediction, C, min_label_size, n_jobs
+        As in :func:`node_classification`.
+
+    Returns
+    -------
+    dict
+        ``scores``: metric -> F1 of the pooled out-of-fold predictions (every
+        node predicted once); ``fold_scores``: metric -> list of per-fold F1;
+        ``nodes``: the node ids scored, in the embedding's order; ``folds``;
+        ``dropped_labels``; ``protocol``: a one-line statement of the options.
+
+    Raises
+    ------
+    ValueError
+        Fewer labelled nodes than folds, fewer than 2 labels, bad options, or a
+        labelled node without a vector.
+    """
+    owner = "cross_validate_node_classification"
+    if isinstance(folds, bool) or not isinstance(folds, numbers.Integral) or folds < 2:
+        raise ValueError(f"The 'folds' parameter of {owner} must be an int >= 2. Got {folds!r} instead.")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"The 'seed' parameter of {owner} must be a non-negative int. Got {seed!r} instead.")
+    metrics = _check_metrics(metrics, owner)
+    if "roc_auc" in metrics:
+        raise ValueError(f"The 'metrics' parameter of {owner} accepts 'micro_f1' and 'macro_f1' only.")
+    options = _check_options(prediction, C, min_label_size, owner)
+    label_map, dropped = drop_small_labels(normalize_labels(labels), options["min_label_size"])
+    if len(label_map) < folds:
+        raise ValueError(
+            f"{owner}: {len(label_map)} labelled node(s) cannot make folds={folds} folds; "
+            "give more labelled nodes or fewer folds."
+        )
+    classes = _sorted_classes(lab for labs in label_map.values() for lab in labs)
+    if len(classes) < 2:
+        raise ValueError(f"{owner}: needs at least 2 distinct labels; got {classes!r}.")
+    rows = _match_nodes(embedding, label_map, owner)
+    order = np.argsort(rows, kind="stable")
+    nodes = list(label_map)
+    class_index = {c: j for j, c in enumerate(classes)}
+    y = np.zeros((len(nodes), len(classes)), dtype=np.int8)
+    for i, node_pos in enumerate(order.tolist()):
+        for lab in label_map[nodes[node_pos]]:
+            y[i, class_index[lab]] = 1
+    x = np.asarray(embedding.vectors)[rows[order]]
+    n = x.shape[0]
+    perm = np.random.default_rng(np.random.SeedSequence([int(seed), 0x6376])).permutation(n)  # "cv"
+    parts = np.array_split(perm, folds)
+    pred = np.zeros_like(y)
+    fold_scores: dict[str, list[float]] = {m: [] for m in metrics}
+    for f in range(folds):
+        test = parts[f]
+        train = np.concatenate([parts[g] for g in range(folds) if g != f])
+        c = options["C"]
+        if c == "cv":
+            c = _choose_c(x[train], y[train], options["prediction"], options["c_grid"], options["c_folds"], n_jobs)
+        _, fold_pred = _fit_predict(x[train], y[train], x[test], y[test].sum(axis=1), float(c), prediction, n_jobs)
+        pred[test] = fold_pred
+        for m, v in _f1_scores(y[test], fold_pred, metrics).items():
+            fold_scores[m].append(v)
+    return {
+        "scores": _f1_scores(y, pred, metrics),
+        "fold_scores": fold_scores,
+        "nodes": [nodes[i] for i in order.tolist()],
+        "folds": int(folds),
+        "dropped_labels": dropped,
+        "protocol": f"{folds}-fold cross-validation on {n} labelled nodes (pooled out-of-fold F1), "
+        + describe_options(options),
+    }
 
 
 # ------------------------------------------------------------------ tables
