@@ -97,6 +97,15 @@ class SGNS:
         draw for every (context, centre) pair, exactly word2vec's sampling.  The
         update is word2vec's pair-by-pair step either way; on BlogCatalog both
         score within the seed spread of each other and of gensim (docs/training.md).
+    partitions : int, default 1
+        1: this trainer.  ``P > 1``: partitioned training (:mod:`graphemb.sgns.partitioned`,
+        docs/partitioned.md): nodes in ``P`` partitions, pairs in ``P x P`` buckets trained in
+        rounds of disjoint buckets, negatives from the centre's partition, negative sampling only,
+        fresh negatives per pair (``shared_negatives`` is ignored); sets ``partition_stats_``.
+    partition_options : dict or None, default None
+        For ``partitions > 1``: ``workdir`` (train out of core there, checkpoint and resume),
+        ``buffer`` (blocks held in memory out of core, default 4), ``chunks`` (per bucket and
+        epoch, default 8), ``executor`` (e.g. ``graphemb.distributed.training.DaskExecutor``).
 
     Attributes
     ----------
@@ -160,6 +169,8 @@ class SGNS:
         objective: str = "negative_sampling",
         softmax_max_nodes: int = SOFTMAX_MAX_NODES,
         shared_negatives: bool = True,
+        partitions: int = 1,
+        partition_options: dict | None = None,
     ) -> None:
         self.dimensions = dimensions
         self.window = window
@@ -176,6 +187,8 @@ class SGNS:
         self.objective = objective
         self.softmax_max_nodes = softmax_max_nodes
         self.shared_negatives = shared_negatives
+        self.partitions = partitions
+        self.partition_options = partition_options
 
     # ----------------------------------------------------------- sklearn API
     _PARAMS = (
@@ -194,6 +207,8 @@ class SGNS:
         "objective",
         "softmax_max_nodes",
         "shared_negatives",
+        "partitions",
+        "partition_options",
     )
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
@@ -293,6 +308,12 @@ class SGNS:
         p["verbose"] = check_bool(self.verbose, "verbose", _OWNER)
         p["objective"] = check_choice(self.objective, "objective", OBJECTIVES, _OWNER)
         p["softmax_max_nodes"] = check_int(self.softmax_max_nodes, "softmax_max_nodes", _OWNER, minimum=1)
+        p["partitions"] = check_int(self.partitions, "partitions", _OWNER, minimum=1)
+        p["partition_options"] = self.partition_options
+        if p["partitions"] > 1:  # partitioned training: graphemb/sgns/partitioned.py, docs/partitioned.md
+            from .partitioned import check_options
+
+            check_options(self.partition_options)
         seed_, kseed = normalize_seed(self.seed)
         p["seed_"] = seed_
         p["kernel_seed"] = kseed
@@ -368,6 +389,10 @@ class SGNS:
         total = int(counts.sum())
         if total == 0:
             raise ValueError("The corpus passed to SGNS.fit is empty (no tokens); nothing to train on.")
+        if p["partitions"] > 1:
+            from .partitioned import fit_partitioned
+
+            return fit_partitioned(self, p, corpus, counts, num_nodes)
 
         n, d = num_nodes, p["dimensions"]
         if p["objective"] == "softmax" and n > p["softmax_max_nodes"]:
