@@ -72,6 +72,12 @@ _SHARED_PARAMETERS = """
         derived from it.  None draws fresh entropy, recorded in ``seed_``.
     verbose : bool, default True
         Progress bars (walks; training tokens/s and loss) via tqdm.
+    partitions : int, default 1
+        ``P > 1`` trains with partitioned SGNS (``SGNS(partitions=P)``, docs/partitioned.md).
+    partition_options : dict or None, default None
+        Passed to ``SGNS(partition_options=...)`` (``workdir``, ``buffer``, ``chunks``,
+        ``executor``); a ``"scheduler"`` address is turned into a
+        ``graphemb.distributed.training.DaskExecutor`` (needs ``graphemb[distributed]``).
 """
 
 _SHARED_ATTRIBUTES = """
@@ -183,7 +189,18 @@ class _RandomWalkEmbedding:
             workers=self.workers,
             seed=seed,
             verbose=self.verbose,
+            partitions=self.partitions,
+            partition_options=self._partition_options(),
         )
+
+    def _partition_options(self) -> dict | None:
+        """``partition_options`` with a ``"scheduler"`` address resolved to a Dask executor."""
+        options = self.partition_options
+        if isinstance(options, dict) and options.get("scheduler") is not None:
+            from .distributed.training import resolve_partition_options
+
+            return resolve_partition_options(options)
+        return options
 
     def validate(self) -> _RandomWalkEmbedding:
         """Check every parameter (the model's and its trainer's) without doing any work.
@@ -201,7 +218,7 @@ class _RandomWalkEmbedding:
             Naming the first invalid parameter.
         """
         owner = type(self).__name__
-        for name in ("dimensions", "walk_length", "num_walks", "window", "negative", "epochs"):
+        for name in ("dimensions", "walk_length", "num_walks", "window", "negative", "epochs", "partitions"):
             check_int(getattr(self, name), name, owner, minimum=1)
         check_float(self.alpha, "alpha", owner, minimum=0.0)
         check_float(self.min_alpha, "min_alpha", owner, minimum=0.0, inclusive=True)
@@ -371,6 +388,8 @@ class Node2Vec(_RandomWalkEmbedding):
         workers: int | None = None,
         seed: int | None = None,
         verbose: bool = True,
+        partitions: int = 1,
+        partition_options: dict | None = None,
     ) -> None:
         self.dimensions = dimensions
         self.walk_length = walk_length
@@ -389,6 +408,8 @@ class Node2Vec(_RandomWalkEmbedding):
         self.workers = workers
         self.seed = seed
         self.verbose = verbose
+        self.partitions = partitions
+        self.partition_options = partition_options
 
     def _walk_bias(self) -> tuple[float, float]:
         return (
@@ -453,6 +474,8 @@ class DeepWalk(_RandomWalkEmbedding):
         workers: int | None = None,
         seed: int | None = None,
         verbose: bool = True,
+        partitions: int = 1,
+        partition_options: dict | None = None,
     ) -> None:
         self.dimensions = dimensions
         self.walk_length = walk_length
@@ -469,6 +492,8 @@ class DeepWalk(_RandomWalkEmbedding):
         self.workers = workers
         self.seed = seed
         self.verbose = verbose
+        self.partitions = partitions
+        self.partition_options = partition_options
 
     def _walk_bias(self) -> tuple[float, float]:
         return 1.0, 1.0

@@ -34,6 +34,7 @@ STEPS = {
     "graphemb.sgns": 3,
     "graphemb.embedding": 4,
     "graphemb.evaluation": 5,
+    "graphemb.distributed": 5,  # Dask executors over walks and sgns; models and cli use them
     "graphemb.datasets": 6,
     "graphemb.models": 6,
     "graphemb.experiments": 7,

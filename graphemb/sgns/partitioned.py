@@ -241,13 +241,15 @@ def noise_path(workdir: str | os.PathLike, j: int) -> Path:
 
 
 def atomic_save(path: str | os.PathLike, array: np.ndarray) -> int:
-    """Save ``array`` as ``.npy`` under a temporary name, then rename; returns the bytes written."""
+    """Save ``array`` as ``.npy`` under a temporary name, then rename; returns the bytes written.
+
+    No fsync: the rename protects against a killed process or worker (the file is complete or
+    absent), not against a power cut of the machine holding the folder.
+    """
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{threading.get_ident()}-{os.urandom(4).hex()}")
     with open(tmp, "wb") as fh:
         np.save(fh, array, allow_pickle=False)
-        fh.flush()
-        os.fsync(fh.fileno())
     os.replace(tmp, path)
     return int(array.nbytes)
 
@@ -503,7 +505,7 @@ class OutOfCoreExecutor:
         self.dirty.clear()
         self.committed = dict(self.versions)
         P = self.job.num_parts
-        return {"in": [self.versions[("in", i)] for i in range(P)], "out": [self.versions[("out", i)] for i in range(P)]}
+        return {kind: [self.versions[(kind, i)] for i in range(P)] for kind in ("in", "out")}
 
     def assemble(self, plan: PartitionPlan, num_nodes: int) -> tuple[np.ndarray, np.ndarray]:
         return assemble_from_files(self.job, self.commit(), plan, num_nodes)
@@ -817,6 +819,7 @@ def fit_partitioned(model: Any, p: dict, corpus: Any, counts: np.ndarray, num_no
             "centre_share": centre_share,
             "extract_seconds": extract_seconds,
             "pair_file_bytes": int(8 * pairs_per_epoch),
+            "pairs_trained": pair_counts.copy(),
             **io_stats,
         }
         if isinstance(executor, OutOfCoreExecutor):
