@@ -13,6 +13,7 @@ from .graph.csr import CSRGraph
 from .graph.io import read_edgelist
 from .models import DeepWalk, Node2Vec
 from .sgns import SGNS
+from .shards import ShardedCorpus, read_walks, write_walks
 from .walks import WalkStream, iter_random_walks, random_walks
 
 __version__ = "0.1.0"
@@ -23,6 +24,7 @@ __all__ = [
     "Embedding",
     "Node2Vec",
     "SGNS",
+    "ShardedCorpus",
     "WalkCorpus",
     "WalkStream",
     "__version__",
@@ -32,4 +34,6 @@ __all__ = [
     "iter_random_walks",
     "random_walks",
     "read_edgelist",
+    "read_walks",
+    "write_walks",
 ]

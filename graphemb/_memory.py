@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["available_memory", "check_allocation", "format_bytes"]
+__all__ = [
+    "MemoryPlan",
+    "available_memory",
+    "check_allocation",
+    "current_rss",
+    "format_bytes",
+    "parse_size",
+    "plan_fit",
+]
 
 
 def available_memory() -> int | None:
@@ -77,3 +85,259 @@ def check_allocation(nbytes: int, what: str, alternative: str, fraction: float =
             f"{what} needs about {format_bytes(nbytes)}, more than the {format_bytes(budget)} "
             f"this machine can spare ({format_bytes(avail)} available). {alternative}"
         )
+
+
+# ---------------------------------------------------------------- memory plans
+_SIZE_UNITS = {"": 1, "B": 1, "K": 2**10, "KB": 2**10, "KIB": 2**10, "M": 2**20, "MB": 2**20, "MIB": 2**20,
+               "G": 2**30, "GB": 2**30, "GIB": 2**30, "T": 2**40, "TB": 2**40, "TIB": 2**40}  # fmt: skip
+
+# Per-node costs of Python objects, measured on CPython 3.12 / 64-bit (docs/scale.md):
+# a list of int ids (pointer + int object), and the {id: row} dict of an Embedding.
+NODE_ID_BYTES = 40
+NODE_INDEX_BYTES = 110
+# Process baseline that no plan item covers: the interpreter, numpy, numba and its compiled kernels.
+RUNTIME_BYTES = 220 * 2**20
+# A corpus up to this size is kept in memory (the default of DeepWalk/Node2Vec.fit).
+IN_MEMORY_CORPUS_BYTES = 256 * 2**20
+# Default share of the memory available at plan time that new allocations may take.
+DEFAULT_FRACTION = 0.7
+
+
+def parse_size(text: str | int | float, name: str = "memory_limit") -> int:
+    """Parse a byte count: an int, or text like ``'4G'``, ``'512M'``, ``'1.5GiB'``, ``'800000000'``.
+
+    Units are binary (``K`` = 1024).  Raises ``ValueError`` naming ``name``.
+    """
+    if isinstance(text, bool):
+        raise ValueError(f"The '{name}' parameter must be a size such as 4G or 512M. Got {text!r} instead.")
+    if isinstance(text, (int, float)):
+        value = float(text)
+    else:
+        raw = str(text).strip().upper().replace(" ", "")
+        number = raw.rstrip("KMGTIB")
+        unit = raw[len(number) :]
+        try:
+            value = float(number) * _SIZE_UNITS[unit]
+        except (ValueError, KeyError):
+            raise ValueError(
+                f"The '{name}' parameter must be a size such as 4G, 512M or a number of bytes. Got {text!r} instead."
+            ) from None
+    if not (value > 0 and value < float(2**62)):
+        raise ValueError(f"The '{name}' parameter must be a positive size. Got {text!r} instead.")
+    return int(value)
+
+
+def current_rss() -> int | None:
+    """Resident set size of this process in bytes (``/proc/self/statm``), or None if unknown."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
+class MemoryPlan:
+    """What a DeepWalk/node2vec fit will hold in memory, estimated before any large allocation.
+
+    Build it with :func:`plan_fit`.  ``items`` maps each part (graph, alias
+    tables, vector tables, trainer tables, walk buffers, corpus, output) to its
+    estimated bytes; ``total`` is their sum and is compared with ``limit``.
+    ``spill`` says whether the walk corpus goes to disk (shards) instead of
+    memory; ``chunk_walks`` is the number of walks per chunk/shard.
+
+    Attributes
+    ----------
+    items : dict of str to int
+    total : int
+    limit : int
+    limit_source : str
+        ``'memory_limit'`` when given, else how the default was derived.
+    spill : bool
+    corpus_bytes : int
+        Size of the whole corpus (in memory, or on disk when spilled).
+    chunk_walks : int
+    predicted_peak : int or None
+        ``total`` plus the process baseline (``RUNTIME_BYTES``) and what the
+        process held outside the plan when it was made: the expected peak RSS.
+    """
+
+    def __init__(
+        self,
+        items: dict[str, int],
+        limit: int,
+        limit_source: str,
+        spill: bool,
+        corpus_bytes: int,
+        chunk_walks: int,
+        disk_free: int | None,
+        baseline: int,
+        suggestions: list[str],
+    ) -> None:
+        self.items = items
+        self.limit = int(limit)
+        self.limit_source = limit_source
+        self.spill = bool(spill)
+        self.corpus_bytes = int(corpus_bytes)
+        self.chunk_walks = int(chunk_walks)
+        self.disk_free = disk_free
+        self.baseline = int(baseline)
+        self.suggestions = suggestions
+
+    @property
+    def total(self) -> int:
+        """Sum of the plan's items (bytes)."""
+        return int(sum(self.items.values()))
+
+    @property
+    def fits(self) -> bool:
+        """Whether the plan's items fit in ``limit`` (and a spilled corpus on disk)."""
+        disk_ok = not self.spill or self.disk_free is None or self.corpus_bytes <= self.disk_free
+        return self.total <= self.limit and disk_ok
+
+    @property
+    def predicted_peak(self) -> int:
+        """Expected peak RSS of the process: the plan's items plus the baseline outside them."""
+        return self.total + self.baseline
+
+    def describe(self) -> str:
+        """The plan as lines of text (what is logged and shown in refusals)."""
+        lines = [f"memory plan (limit {format_bytes(self.limit)}, {self.limit_source}):"]
+        for name, nbytes in self.items.items():
+            lines.append(f"  {name:<44s} {format_bytes(nbytes):>10s}")
+        lines.append(f"  {'total':<44s} {format_bytes(self.total):>10s}")
+        where = "spilled to disk as shards" if self.spill else "in memory"
+        lines.append(f"  corpus {format_bytes(self.corpus_bytes)} {where}; {self.chunk_walks:,} walks per chunk")
+        if self.spill and self.disk_free is not None:
+            lines.append(f"  disk free for the shards: {format_bytes(self.disk_free)}")
+        lines.append(f"  predicted peak RSS {format_bytes(self.predicted_peak)} (plan + {format_bytes(self.baseline)} "
+                     "interpreter/numba baseline)")  # fmt: skip
+        return "\n".join(lines)
+
+    def check(self, owner: str = "fit") -> None:
+        """Raise ``MemoryError`` (with the figures and what to change) unless the plan fits."""
+        if self.spill and self.disk_free is not None and self.corpus_bytes > self.disk_free:
+            raise MemoryError(
+                f"{owner}: the walk corpus needs {format_bytes(self.corpus_bytes)} of disk to spill, but only "
+                f"{format_bytes(self.disk_free)} are free in the work directory. Pass a workdir on a larger disk, "
+                "or use fewer walks (num_walks, walk_length)."
+            )
+        if self.total > self.limit:
+            parts = ", ".join(f"{k} {format_bytes(v)}" for k, v in self.items.items() if v)
+            raise MemoryError(
+                f"{owner}: the memory plan needs {format_bytes(self.total)}, more than the limit of "
+                f"{format_bytes(self.limit)} ({self.limit_source}): {parts}. To fit: "
+                + "; ".join(self.suggestions)
+                + "."
+            )
+
+    def __repr__(self) -> str:
+        return (
+            f"MemoryPlan(total={format_bytes(self.total)}, limit={format_bytes(self.limit)}, spill={self.spill}, "
+            f"corpus={format_bytes(self.corpus_bytes)})"
+        )
+
+
+def plan_fit(
+    *,
+    num_nodes: int,
+    num_arcs: int,
+    weighted: bool,
+    dimensions: int,
+    walk_length: int,
+    num_walks_total: int,
+    graph_bytes: int | None = None,
+    memory_limit: int | str | None = None,
+    in_memory_max: int = IN_MEMORY_CORPUS_BYTES,
+    chunk_bytes: int = 64 * 2**20,
+    hierarchical: bool = False,
+    disk_free: int | None = None,
+    short_walks: bool = False,
+) -> MemoryPlan:
+    """Estimate the memory of a random-walk embedding fit and decide whether the corpus spills.
+
+    Parameters
+    ----------
+    num_nodes, num_arcs : int
+        Graph size (``num_arcs`` = stored CSR entries).
+    weighted : bool
+        Weighted walks (alias tables are built).
+    dimensions, walk_length, num_walks_total : int
+    graph_bytes : int, optional
+        Bytes the graph already holds (arrays and node ids); estimated when None.
+    memory_limit : int or str, optional
+        Limit on the plan's items; default ``graph + DEFAULT_FRACTION x`` the
+        memory available now.
+    in_memory_max : int
+        Largest corpus kept in memory even when more would fit.
+    chunk_bytes : int
+        Target bytes of walks per chunk (shrunk when the budget is tight).
+    hierarchical : bool
+        Hierarchical softmax (Huffman tree tables) instead of negative sampling.
+    disk_free : int, optional
+        Free bytes where shards would go.
+    short_walks : bool
+        Walks may end early (directed graphs): counting copies the tokens.
+
+    Returns
+    -------
+    MemoryPlan
+        Not yet checked: call :meth:`MemoryPlan.check`.
+
+    Notes
+    -----
+    Items and their formulas (n nodes, m arcs, d dimensions, W walks of length L):
+    graph ``8 (n + 1) + 4 m (+ 4 m weights) + 40 n`` (ids); alias tables
+    ``8 m + 8 n`` plus an ``8 m`` float64 prefix sum while built; vector tables
+    ``8 n d``; trainer tables ``44 n`` (counts, noise alias table,
+    keep probabilities; ``+ 64 n`` for a Huffman tree); walk buffers two chunks;
+    corpus ``4 W (L + 1)`` in memory, or two memory-mapped shards when spilled;
+    output ``110 n`` (the Embedding's id index) + ``110 n`` transient (the
+    word2vec writer's names).  O(1) to compute.
+    """
+    n, m, d = int(num_nodes), int(num_arcs), int(dimensions)
+    per_walk = 4 * (int(walk_length) + 1)
+    corpus_bytes = per_walk * int(num_walks_total)
+    if graph_bytes is None:
+        graph_bytes = 8 * (n + 1) + 4 * m + (4 * m if weighted else 0) + NODE_ID_BYTES * n
+    items: dict[str, int] = {"graph (CSR arrays + node ids)": int(graph_bytes)}
+    items["alias tables (weighted walks)"] = 16 * m + 8 * n if weighted else 0
+    items[f"vector tables (2 x {n:,} x {d} float32)"] = 8 * n * d
+    items["trainer tables (noise, sub-sampling" + (", Huffman)" if hierarchical else ")")] = 44 * n + (
+        64 * n if hierarchical else 0
+    )
+    items["embedding index + output writer"] = 2 * NODE_INDEX_BYTES * n
+    avail = available_memory()
+    if memory_limit is None:
+        if avail is None:
+            limit, source = 2**62, "no limit: available memory unknown"
+        else:
+            limit = int(graph_bytes + DEFAULT_FRACTION * avail)
+            source = f"default: the graph + {DEFAULT_FRACTION:.0%} of the {format_bytes(avail)} available"
+    else:
+        limit, source = parse_size(memory_limit), "memory_limit"
+    fixed = sum(items.values())
+    # chunks: the default size, shrunk so that two buffers fit in a quarter of what is left
+    room = max(limit - fixed, 0)
+    chunk = max(per_walk, min(int(chunk_bytes), room // 8))
+    chunk_walks = max(1, min(chunk // per_walk, max(int(num_walks_total), 1)))
+    buffers = 2 * chunk_walks * (per_walk + 8)  # walk chunk + its states / the trainer's copy and offsets
+    in_memory = corpus_bytes * (2 if short_walks else 1)
+    spill = not (corpus_bytes <= in_memory_max and fixed + in_memory + buffers <= limit)
+    if spill:
+        items["walk buffers (chunks being walked / trained)"] = buffers
+        items["corpus working set (2 memory-mapped shards)"] = 2 * chunk_walks * per_walk
+    else:
+        items["walk buffers (chunks being walked / trained)"] = buffers if short_walks else 0
+        items["corpus in memory"] = corpus_bytes
+    suggestions = []
+    vec = 8 * n * d
+    if vec > limit // 4 and d > 16:
+        half = fixed - vec + vec // 2
+        suggestions.append(f"fewer dimensions (d={d // 2} needs {format_bytes(half)} before the corpus)")
+    suggestions.append("a larger memory_limit / --memory-limit if the machine has the memory")
+    suggestions.append("train in partitions (--partitions) so that only part of the vector tables is resident")
+    if not spill:
+        suggestions.append("spilling the corpus to disk (it spills by itself when it does not fit)")
+    rss = current_rss()
+    baseline = RUNTIME_BYTES if rss is None else max(rss - int(graph_bytes), RUNTIME_BYTES)
+    return MemoryPlan(items, limit, source, spill, corpus_bytes, chunk_walks, disk_free, baseline, suggestions)

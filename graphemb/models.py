@@ -15,25 +15,31 @@ from __future__ import annotations
 
 import inspect
 import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ._memory import format_bytes
+from ._memory import NODE_ID_BYTES, MemoryPlan, parse_size, plan_fit
 from ._rng import normalize_seed
 from ._validation import check_bool, check_float, check_int
 from .embedding import Embedding
 from .graph.csr import CSRGraph
 from .sgns import SGNS
+from .shards import read_walks, walk_params, write_walks
 from .walks import WalkStream, as_graph
 
 __all__ = ["DeepWalk", "Node2Vec"]
 
 logger = logging.getLogger(__name__)
 
-# A corpus up to this size is generated once and kept in memory (one walk pass);
-# a larger one is streamed in chunks and regenerated for each pass (peak memory
-# independent of the number of walks).
+# A corpus up to this size (and within the memory plan) is generated once and kept in
+# memory; a larger one is walked once into shards on disk (graphemb.shards), counted while
+# written, and trained from the memory-mapped shards (peak memory independent of the number
+# of walks).
 _IN_MEMORY_CORPUS_BYTES = 256 * 2**20
 
 _SHARED_PARAMETERS = """
@@ -72,6 +78,16 @@ _SHARED_PARAMETERS = """
         derived from it.  None draws fresh entropy, recorded in ``seed_``.
     verbose : bool, default True
         Progress bars (walks; training tokens/s and loss) via tqdm.
+    memory_limit : int, str or None, default None
+        Bytes the fit may hold (graph, tables, vectors, corpus, buffers; not
+        the interpreter), e.g. ``"4G"``.  Decides whether the walk corpus stays
+        in memory or spills to shards on disk; a plan that cannot fit is
+        refused before any large allocation (see :meth:`memory_plan`).  None:
+        the graph plus 70 % of the memory available at ``fit``.
+    workdir : str, PathLike or None, default None
+        Where a spilled corpus is written: None uses a temporary directory
+        removed after ``fit``; a folder keeps the shards in ``workdir/walks``
+        (reused by a later fit with the same graph, parameters and seed).
     partitions : int, default 1
         ``P > 1`` trains with partitioned SGNS (``SGNS(partitions=P)``, docs/partitioned.md).
     partition_options : dict or None, default None
@@ -90,6 +106,8 @@ _SHARED_ATTRIBUTES = """
         Mean SGNS loss per epoch.
     graph_ : CSRGraph
         The graph the model was fitted on (after conversion).
+    memory_plan_ : MemoryPlan
+        The plan the fit followed (logged at INFO level).
 """
 
 
@@ -234,6 +252,10 @@ class _RandomWalkEmbedding:
             isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) or self.seed < 0
         ):
             raise ValueError(f"The 'seed' parameter of {owner} must be a non-negative int or None. Got {self.seed!r}.")
+        if self.memory_limit is not None:
+            parse_size(self.memory_limit, "memory_limit")
+        if self.workdir is not None and not isinstance(self.workdir, (str, os.PathLike)):
+            raise ValueError(f"The 'workdir' parameter of {owner} must be a path or None. Got {self.workdir!r}.")
         self._trainer(0).validate()  # the trainer's own checks (e.g. ns_exponent), before any heavy work
         return self
 
@@ -255,6 +277,44 @@ class _RandomWalkEmbedding:
         if type(graph).__name__ == "DataFrame":
             return CSRGraph.from_edgelist(graph, directed=bool(directed))
         return as_graph(graph, f"{owner}.fit")
+
+    def memory_plan(self, graph: Any) -> MemoryPlan:
+        """Estimate what :meth:`fit` would hold in memory for ``graph``, without allocating it.
+
+        Parameters
+        ----------
+        graph : CSRGraph or convertible
+            As for :meth:`fit`.
+
+        Returns
+        -------
+        MemoryPlan
+            Items (graph, alias tables, vector tables, trainer tables, buffers,
+            corpus in memory or spilled), their total against ``memory_limit``,
+            whether the corpus spills to shards and the predicted peak RSS;
+            ``plan.check()`` raises the MemoryError :meth:`fit` would.
+        """
+        self.validate()
+        g = self._as_graph(graph)
+        walk_weighted = g.weighted if self.weighted is None else bool(self.weighted)
+        folder = self.workdir if self.workdir is not None else tempfile.gettempdir()
+        try:
+            disk_free = shutil.disk_usage(folder).free if os.path.isdir(folder) else None
+        except OSError:
+            disk_free = None
+        return plan_fit(
+            num_nodes=g.num_nodes,
+            num_arcs=int(g.indices.size),
+            weighted=walk_weighted,
+            dimensions=self.dimensions,
+            walk_length=self.walk_length,
+            num_walks_total=self.num_walks * g.num_nodes,
+            graph_bytes=_graph_bytes(g),
+            memory_limit=self.memory_limit,
+            in_memory_max=_IN_MEMORY_CORPUS_BYTES,
+            disk_free=disk_free,
+            short_walks=bool(g.directed),
+        )
 
     # ------------------------------------------------------------------ fit
     def fit(self, graph: Any, y: Any = None) -> _RandomWalkEmbedding:
@@ -290,30 +350,60 @@ class _RandomWalkEmbedding:
         walk_seed, train_seed = _derive_seeds(seed_)
         trainer = self._trainer(train_seed)
         g = self._as_graph(graph)
+        plan = self.memory_plan(g)
+        logger.info("%s: %r, seed %d; %s", owner, g, seed_, plan.describe())
+        plan.check(f"{owner}.fit")  # refused here, before the walks and the vector tables are allocated
         stream = WalkStream(
             g, self.walk_length, self.num_walks, p=p, q=q, weighted=self.weighted, seed=walk_seed,
-            workers=self.workers, verbose=self.verbose,
+            workers=self.workers, verbose=self.verbose, chunk_size=plan.chunk_walks,
         )  # fmt: skip
-        corpus_bytes = 4 * (stream.max_tokens + stream.num_walks_total)
-        logger.info(
-            "%s: %r; %d walks, corpus %s (%s), seed %d",
-            owner,
-            g,
-            stream.num_walks_total,
-            format_bytes(corpus_bytes),
-            "in memory" if corpus_bytes <= _IN_MEMORY_CORPUS_BYTES else "streamed",
-            seed_,
-        )
-        if corpus_bytes <= _IN_MEMORY_CORPUS_BYTES:
+        if not plan.spill:
             corpus = stream.to_corpus()
             trainer.fit(corpus, num_nodes=g.num_nodes, node_counts=corpus.node_counts(g.num_nodes))
         else:
-            trainer.fit(stream, num_nodes=g.num_nodes)
+            _train_spilled(trainer, stream, g, self.workdir, owner)
+        self.memory_plan_ = plan
         self.embedding_ = Embedding(g.nodes, trainer.input_vectors_)
         self.seed_ = seed_
         self.loss_ = trainer.loss_
         self.graph_ = g
         return self
+
+
+def _graph_bytes(g: CSRGraph) -> int:
+    """Bytes held by a CSRGraph: its arrays plus about ``NODE_ID_BYTES`` per original id."""
+    arrays = g.indptr.nbytes + g.indices.nbytes + (g.weights.nbytes if g.weights is not None else 0)
+    return int(arrays + NODE_ID_BYTES * g.num_nodes)
+
+
+def _train_spilled(trainer: SGNS, stream: WalkStream, g: CSRGraph, workdir: Any, owner: str) -> None:
+    """Walk once into shards (counting nodes while writing), then train from the memory-mapped shards.
+
+    With ``workdir`` None the shards live in a temporary directory removed afterwards; otherwise
+    in ``workdir/walks``, kept: a later fit with the same graph, walk parameters and seed reuses
+    them (a complete directory) or resumes them (an unfinished one) instead of walking again.
+    """
+    if workdir is None:
+        with tempfile.TemporaryDirectory(prefix="graphemb-walks-") as tmp:
+            _train_spilled(trainer, stream, g, tmp, owner)
+        return
+    folder = Path(workdir) / "walks"
+    corpus = None
+    if (folder / "manifest.json").exists():
+        try:
+            corpus = read_walks(folder, graph=g)
+        except ValueError as exc:
+            logger.info("%s: not reusing %s (%s)", owner, folder, exc)
+            corpus = None
+        if corpus is not None and corpus.manifest.get("walks") != walk_params(stream):
+            corpus = None
+        if corpus is not None:
+            logger.info("%s: reusing the walks of %s (same graph, parameters and seed)", owner, folder)
+    if corpus is None:
+        Path(workdir).mkdir(parents=True, exist_ok=True)
+        write_walks(stream, folder, graph=g, overwrite=True)
+        corpus = read_walks(folder, graph=g)
+    trainer.fit(corpus, num_nodes=g.num_nodes, node_counts=corpus.node_counts)
 
 
 def _is_scipy_sparse(obj: Any) -> bool:
@@ -388,6 +478,8 @@ class Node2Vec(_RandomWalkEmbedding):
         workers: int | None = None,
         seed: int | None = None,
         verbose: bool = True,
+        memory_limit: int | str | None = None,
+        workdir: str | os.PathLike | None = None,
         partitions: int = 1,
         partition_options: dict | None = None,
     ) -> None:
@@ -408,6 +500,8 @@ class Node2Vec(_RandomWalkEmbedding):
         self.workers = workers
         self.seed = seed
         self.verbose = verbose
+        self.memory_limit = memory_limit
+        self.workdir = workdir
         self.partitions = partitions
         self.partition_options = partition_options
 
@@ -474,6 +568,8 @@ class DeepWalk(_RandomWalkEmbedding):
         workers: int | None = None,
         seed: int | None = None,
         verbose: bool = True,
+        memory_limit: int | str | None = None,
+        workdir: str | os.PathLike | None = None,
         partitions: int = 1,
         partition_options: dict | None = None,
     ) -> None:
@@ -492,6 +588,8 @@ class DeepWalk(_RandomWalkEmbedding):
         self.workers = workers
         self.seed = seed
         self.verbose = verbose
+        self.memory_limit = memory_limit
+        self.workdir = workdir
         self.partitions = partitions
         self.partition_options = partition_options
 

@@ -3,7 +3,7 @@
 The steps, from the top of the data flow down::
 
     utilities (_rng, _validation, _memory)
-    graph  ->  corpus  ->  walks | sgns (siblings)  ->  embedding  ->  evaluation
+    graph  ->  corpus  ->  walks | sgns | shards (siblings)  ->  embedding  ->  evaluation
     ->  datasets, models  ->  experiments  ->  cli  ->  __main__, package __init__
 
 A module may import from its own unit (package or module) and from units of an
@@ -32,6 +32,7 @@ STEPS = {
     "graphemb.corpus": 2,
     "graphemb.walks": 3,
     "graphemb.sgns": 3,
+    "graphemb.shards": 3,  # walk directories on disk (graph fingerprint + corpus); sibling of walks and sgns
     "graphemb.embedding": 4,
     "graphemb.evaluation": 5,
     "graphemb.distributed": 5,  # Dask executors over walks and sgns; models and cli use them

@@ -15,6 +15,7 @@ O(log d) edge look-ups (``has_edge``), which node2vec's second-order step needs.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Hashable, Sequence
 from typing import Any
 
@@ -65,7 +66,7 @@ class CSRGraph:
     Memory: ``8 (n + 1) + 4 m`` bytes, plus ``4 m`` for weights.
     """
 
-    __slots__ = ("_nodes", "indptr", "indices", "weights", "directed", "_index", "_num_edges")
+    __slots__ = ("_nodes", "indptr", "indices", "weights", "directed", "_index", "_num_edges", "_fingerprint")
 
     def __init__(
         self,
@@ -130,6 +131,7 @@ class CSRGraph:
         self.weights = weights
         self.directed = directed
         self._index: dict[Hashable, int] | None = None
+        self._fingerprint: str | None = None
         if directed:
             self._num_edges = int(indices.size)
         else:
@@ -163,6 +165,44 @@ class CSRGraph:
     def degrees(self) -> np.ndarray:
         """Out-degree of each node (row lengths), int64."""
         return np.diff(self.indptr)
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the graph's structure: ``'sha256:<64 hex digits>'``.
+
+        The hash covers, in this order: the ASCII tag ``b"graphemb-csr-v1"``;
+        ``num_nodes`` as little-endian int64; ``directed`` as one byte (0/1);
+        whether the graph is weighted as one byte (0/1); the bytes of ``indptr``
+        (little-endian int64), of ``indices`` (little-endian int32, int64 when
+        ``num_nodes >= 2**31``) and of ``weights`` (little-endian float32;
+        nothing when unweighted).  Original node ids are *not* part of it: two
+        graphs with the same structure but other ids have the same fingerprint.
+        Walk shards record it to refuse training on another graph's walks
+        (docs/shards.md).
+
+        Returns
+        -------
+        str
+
+        Notes
+        -----
+        O(n + m) time, computed once and cached (the arrays are read-only);
+        no copy when the arrays are already little-endian (about 1 s per GB).
+        """
+        if self._fingerprint is None:
+            h = hashlib.sha256(b"graphemb-csr-v1")
+            h.update(np.int64(self.num_nodes).astype("<i8").tobytes())
+            h.update(bytes([int(self.directed), int(self.weighted)]))
+            index_dtype = "<i4" if self.indices.dtype == np.int32 else "<i8"
+            arrays = [
+                np.ascontiguousarray(self.indptr, dtype="<i8"),
+                np.ascontiguousarray(self.indices, dtype=index_dtype),
+            ]
+            if self.weights is not None:
+                arrays.append(np.ascontiguousarray(self.weights, dtype="<f4"))
+            for a in arrays:
+                h.update(memoryview(a).cast("B"))
+            self._fingerprint = "sha256:" + h.hexdigest()
+        return self._fingerprint
 
     def __repr__(self) -> str:
         kind = "directed" if self.directed else "undirected"
