@@ -148,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=("word2vec", "npz"), default="word2vec", help="output format (default word2vec text)"
     )
     embed.add_argument("--quiet", action="store_true", help="no progress bars")
+    _add_partition_flags(embed)
     embed.set_defaults(handler=_cmd_embed)
 
     evaluate = sub.add_parser(
@@ -172,6 +173,43 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
     demo.set_defaults(handler=_cmd_demo)
     return parser
+
+
+def _add_partition_flags(parser: argparse.ArgumentParser) -> None:
+    """``--partitions``, ``--scheduler``, ``--workdir``: partitioned training (docs/partitioned.md)."""
+    group = parser.add_argument_group("partitioned training")
+    group.add_argument(
+        "--partitions", type=_positive_int, default=1, help="train with P node partitions (default 1: no partitions)"
+    )
+    group.add_argument(
+        "--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler to train partitions on (needs --workdir)"
+    )
+    group.add_argument(
+        "--workdir",
+        default=None,
+        metavar="DIR",
+        help="keep the run's files in DIR (walk shards; with --partitions, partitions out of core in DIR/partitions, "
+        "checkpointed: rerun to resume); must be shared by every worker with --scheduler",
+    )
+
+
+def _partition_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    """Model keyword arguments of the partition flags (checked: --scheduler needs --workdir and --partitions)."""
+    if args.scheduler is not None and args.workdir is None:
+        raise CLIError("--scheduler needs --workdir DIR, a folder every Dask worker sees at the same path.")
+    if args.scheduler is not None and args.partitions < 2:
+        raise CLIError("--scheduler trains partitions on Dask: give --partitions 2 or more.")
+    kwargs: dict[str, Any] = {"partitions": args.partitions}
+    if args.workdir is not None:
+        kwargs["workdir"] = args.workdir
+    options: dict[str, Any] = {}
+    if args.partitions > 1 and args.workdir is not None:
+        options["workdir"] = os.path.join(args.workdir, "partitions")
+    if args.scheduler is not None:
+        options["scheduler"] = args.scheduler
+    if options:
+        kwargs["partition_options"] = options
+    return kwargs
 
 
 # ------------------------------------------------------------------ commands
@@ -211,6 +249,7 @@ def _cmd_embed(args: argparse.Namespace) -> int:
         workers=args.workers,
         seed=args.seed,
         verbose=not args.quiet,
+        **_partition_kwargs(args),
     )
     model.validate()  # bad parameters fail before the file is read
     t0 = time.perf_counter()

@@ -378,3 +378,38 @@ def test_dask_worker_killed_mid_epoch_loses_nothing(graph_and_walks, dask_refere
     assert np.array_equal(model.output_vectors_, dask_reference.output_vectors_)
     assert np.array_equal(model.loss_, dask_reference.loss_)
     assert victim not in dask_client.run(os.getpid).values()
+
+
+# ------------------------------------------------------------ models and CLI
+def test_models_train_with_partitions(tmp_path):
+    from graphemb import DeepWalk
+
+    graph = nx.planted_partition_graph(2, 20, 0.6, 0.02, seed=1)
+    graph.add_node(40)  # isolated: still gets a vector
+    kw = dict(dimensions=8, walk_length=10, num_walks=5, window=3, workers=1, seed=3, verbose=False)
+    a = DeepWalk(**kw, partitions=3).fit(graph)
+    b = DeepWalk(**kw, partitions=3, partition_options={"workdir": str(tmp_path / "p"), "chunks": 2}).fit(graph)
+    assert len(a.embedding_) == 41 and 40 in a.embedding_
+    assert not np.array_equal(a.embedding_.vectors, DeepWalk(**kw).fit(graph).embedding_.vectors)
+    assert (tmp_path / "p" / "run.json").is_file()
+    with pytest.raises(ValueError, match="'partitions' parameter of DeepWalk must be an int >= 1"):
+        DeepWalk(**kw, partitions=0).validate()
+    assert b.embedding_.vectors.shape == (41, 8)
+
+
+def test_cli_partition_flags(tmp_path, capsys):
+    from graphemb.cli import main
+
+    edges = tmp_path / "k.edges"
+    nx.write_edgelist(nx.karate_club_graph(), edges, data=False)
+    out = tmp_path / "k.emb"
+    work = tmp_path / "w"
+    flags = ["embed", "--input", str(edges), "--output", str(out), "--dimensions", "8", "--walk-length", "10",
+             "--num-walks", "4", "--quiet", "--seed", "1"]  # fmt: skip
+    assert main([*flags, "--partitions", "3", "--workdir", str(work)]) == 0
+    assert out.read_text().splitlines()[0] == "34 8"
+    assert json.loads((work / "partitions" / "run.json").read_text())["params"]["partitions"] == 3
+    assert main([*flags, "--scheduler", "tcp://127.0.0.1:1"]) == 2
+    assert "--scheduler needs --workdir" in capsys.readouterr().err
+    assert main([*flags, "--scheduler", "tcp://127.0.0.1:1", "--workdir", str(work)]) == 2
+    assert "--partitions 2 or more" in capsys.readouterr().err
