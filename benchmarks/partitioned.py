@@ -14,8 +14,9 @@ Sections (each prints one JSON line per run, then a table; run with ``timeout``,
   Hadamard operator, logistic regression), ROC-AUC for each P.
 * ``speed``: pairs/s of P=4 on a Dask LocalCluster (2 workers, 1 thread each) against the
   in-process trainer (2 threads) and the in-memory partitioned executor (2 threads), BlogCatalog walks.
-* ``memory``: peak RSS (``ru_maxrss`` of a fresh subprocess) of out-of-core P=8 (buffer 4) against
-  P=1 on a synthetic Zipf corpus (``--nodes`` nodes, one 10-step sequence per node, d=128).
+* ``memory``: peak RSS (``ru_maxrss`` of a fresh subprocess) of out-of-core P=8 (buffer 4,
+  ``--chunks`` 2) against P=1 on a synthetic Zipf corpus (``--nodes`` nodes, one 10-step sequence
+  per node, d=128, window 5), with the bytes read and written against the lower bound.
 
 Usage::
 
@@ -120,7 +121,8 @@ def cmd_quality(args) -> None:
     for seed in args.seeds:
         for P in args.partitions:
             t0 = time.perf_counter()
-            model = train(corpus, n, P, seed, workers=args.workers)
+            options = {"chunks": args.chunks} if args.chunks else None
+            model = train(corpus, n, P, seed, workers=args.workers, options=options)
             seconds = time.perf_counter() - t0
             emb = Embedding(graph.nodes, model.input_vectors_)
             df = node_classification(emb, labels, train_ratios=(0.5,), repeats=args.repeats, seed=0, verbose=False)
@@ -128,7 +130,8 @@ def cmd_quality(args) -> None:
             micro = float(df[df.metric == "micro_f1"]["mean"].iloc[0])
             rec = {"section": "quality", "dataset": "blogcatalog", "P": P, "seed": seed, "macro_f1": macro,
                    "micro_f1": micro, "fit_seconds": seconds, "train_seconds": model.train_seconds_,
-                   "loss": float(model.loss_[0]), "repeats": args.repeats}  # fmt: skip
+                   "loss": float(model.loss_[0]), "repeats": args.repeats,
+                   "chunks": args.chunks or "default"}  # fmt: skip
             stats = getattr(model, "partition_stats_", None)
             if stats is not None:
                 share = stats["centre_share"] / stats["noise_mass"]
@@ -172,7 +175,11 @@ def cmd_speed(args) -> None:
 
     graph, _, corpus = blog_walks(0)
     n = graph.num_nodes
-    train(corpus, n, "4", 0, workers=1, epochs=1)  # compile
+    from graphemb.corpus import WalkCorpus
+
+    if args.fraction < 1:  # the first walks (rounds over all start nodes): a shorter run, same per-pair cost
+        corpus = WalkCorpus(corpus.walks[: int(len(corpus) * args.fraction)])
+    train(WalkCorpus(corpus.walks[:2000]), n, "4", 0, workers=1)  # compile
     plain = train(corpus, n, "1", 0, workers=2)
     emit({"section": "speed", "trainer": "SGNS (P=1, 2 threads)", "train_seconds": plain.train_seconds_,
           "tokens_per_s": corpus.num_tokens / plain.train_seconds_})  # fmt: skip
@@ -231,7 +238,8 @@ def cmd_memory(args) -> None:
                               capture_output=True, text=True, check=True)  # fmt: skip
         baseline = int(base.stdout.strip())
         results = {}
-        for label, P, opts in (("P=1", 1, None), ("P=8 out of core, buffer 4", 8, {"workdir": f"{tmp}/w8"})):
+        runs = (("P=1", 1, None), ("P=8 out of core, buffer 4", 8, {"workdir": f"{tmp}/w8", "chunks": args.chunks}))
+        for label, P, opts in runs:
             code = _MEMORY_CHILD.format(repo=str(REPO), walks=f"{tmp}/walks.npy", counts=f"{tmp}/counts.npy",
                                         opts=repr(opts), P=P)  # fmt: skip
             done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -253,6 +261,7 @@ def main() -> None:
     q.add_argument("--seeds", type=int, nargs="+", default=[0])
     q.add_argument("--repeats", type=int, default=5)
     q.add_argument("--workers", type=int, default=2)
+    q.add_argument("--chunks", type=int, default=None, help="chunks per bucket (default: the trainer's, 8)")
     q.add_argument("--tv", action="store_true", help="also measure the per-context TV distance (an extra pass)")
     q.set_defaults(fn=cmd_quality)
     lp = sub.add_parser("linkpred")
@@ -262,10 +271,12 @@ def main() -> None:
     lp.set_defaults(fn=cmd_linkpred)
     sp = sub.add_parser("speed")
     sp.add_argument("--tmp", default=None)
+    sp.add_argument("--fraction", type=float, default=1.0, help="train on this fraction of the walks")
     sp.set_defaults(fn=cmd_speed)
     me = sub.add_parser("memory")
     me.add_argument("--nodes", type=int, default=1_000_000)
     me.add_argument("--tmp", default=None)
+    me.add_argument("--chunks", type=int, default=2, help="chunks of the out-of-core run (I/O grows with it)")
     me.set_defaults(fn=cmd_memory)
     args = parser.parse_args()
     print(f"# {' '.join(sys.argv)}  (load average {load()}, peak rss so far "

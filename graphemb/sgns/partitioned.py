@@ -517,17 +517,44 @@ class OutOfCoreExecutor:
 def assemble_from_files(
     job: PartitionJob, versions: dict, plan: PartitionPlan, num_nodes: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Write the final tables in node order to ``workdir/{input,output}_vectors.npy`` (atomically)
-    one block at a time and return them memory-mapped (read-only)."""
+    """Write the final tables in node order to ``workdir/{input,output}_vectors.npy`` and return
+    them memory-mapped (read-only).
+
+    Written slab by slab of consecutive nodes (about one block of rows each): for a slab, every
+    block file is mapped read-only, the slab's rows are copied out and the map is dropped, and the
+    slab is appended with ``write`` (no writable map, whose dirty pages would count in the resident
+    set).  Each slab is checked to be finite.  Peak memory: one slab plus the pages it touched; time
+    O(n d) plus ``P`` maps per slab; files written atomically (temporary name, then rename).
+
+    Raises
+    ------
+    FloatingPointError
+        If a vector is not finite.
+    """
+    d = job.dimensions
+    slab = max(1, -(-num_nodes // job.num_parts) // 8)
     out = []
     for kind, name in (("in", "input_vectors.npy"), ("out", "output_vectors.npy")):
         final = Path(job.workdir) / name
         tmp = final.with_name(f".{name}.tmp-{os.getpid()}")
-        table = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.float32, shape=(num_nodes, job.dimensions))
-        for i, rows in enumerate(plan.members):
-            table[rows] = np.load(block_path(job.workdir, kind, i, versions[kind][i]), allow_pickle=False)
-        table.flush()
-        del table
+        with open(tmp, "wb") as fh:
+            header = {"descr": "<f4", "fortran_order": False, "shape": (num_nodes, d)}
+            np.lib.format.write_array_header_1_0(fh, header)
+            for a in range(0, num_nodes, slab):
+                b = min(num_nodes, a + slab)
+                rows = np.empty((b - a, d), dtype=np.float32)
+                parts = plan.part_of[a:b]
+                locs = plan.local_of[a:b]
+                for i in np.unique(parts):
+                    sel = parts == i
+                    block = np.load(block_path(job.workdir, kind, int(i), versions[kind][int(i)]), mmap_mode="r")
+                    rows[sel] = block[locs[sel]]
+                    del block
+                if not np.isfinite(rows).all():
+                    raise FloatingPointError(
+                        f"SGNS training lost finiteness (nodes {a}..{b - 1}); lower 'alpha' (got {job.alpha!r})."
+                    )
+                fh.write(rows.tobytes())
         os.replace(tmp, final)
         out.append(np.load(final, mmap_mode="r", allow_pickle=False))
     return out[0], out[1]
@@ -804,7 +831,9 @@ def fit_partitioned(model: Any, p: dict, corpus: Any, counts: np.ndarray, num_no
             if close is not None:
                 close()
         train_seconds = time.perf_counter() - t_train
-        if not (np.isfinite(syn0).all() and np.isfinite(syn1).all()):
+        if isinstance(syn0, np.memmap):
+            pass  # checked slab by slab while assembled (assemble_from_files)
+        elif not (np.isfinite(syn0).all() and np.isfinite(syn1).all()):
             raise FloatingPointError(f"SGNS training lost finiteness; lower 'alpha' (got {p['alpha']!r}).")
         centre_share = bucket_pairs.reshape(P, P).sum(axis=0) / pairs_per_epoch
         io_stats = dict(getattr(executor, "stats", {}))
