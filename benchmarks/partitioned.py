@@ -238,7 +238,10 @@ def cmd_memory(args) -> None:
                               capture_output=True, text=True, check=True)  # fmt: skip
         baseline = int(base.stdout.strip())
         results = {}
-        runs = (("P=1", 1, None), ("P=8 out of core, buffer 4", 8, {"workdir": f"{tmp}/w8", "chunks": args.chunks}))
+        runs = [("P=1", 1, None)] + [
+            (f"P=8 out of core, buffer {c}", 8, {"workdir": f"{tmp}/w8b{c}", "chunks": args.chunks, "buffer": c})
+            for c in args.buffers
+        ]
         for label, P, opts in runs:
             code = _MEMORY_CHILD.format(repo=str(REPO), walks=f"{tmp}/walks.npy", counts=f"{tmp}/counts.npy",
                                         opts=repr(opts), P=P)  # fmt: skip
@@ -249,8 +252,11 @@ def cmd_memory(args) -> None:
             results[label] = json.loads(done.stdout.strip().splitlines()[-1])
             emit({"section": "memory", "run": label, "nodes": n, "tables_bytes": 2 * n * 128 * 4,
                   "baseline_rss_bytes": baseline, **results[label]})  # fmt: skip
-        a, b = results["P=1"]["peak_rss_bytes"], results["P=8 out of core, buffer 4"]["peak_rss_bytes"]
-        emit({"section": "memory", "ratio": b / a, "ratio_above_baseline": (b - baseline) / (a - baseline)})
+        a = results["P=1"]["peak_rss_bytes"]
+        for label, _, _ in runs[1:]:
+            b = results[label]["peak_rss_bytes"]
+            above = (b - baseline) / (a - baseline)
+            emit({"section": "memory", "run": label, "ratio": b / a, "ratio_above_baseline": above})
 
 
 def main() -> None:
@@ -276,6 +282,7 @@ def main() -> None:
     me = sub.add_parser("memory")
     me.add_argument("--nodes", type=int, default=1_000_000)
     me.add_argument("--tmp", default=None)
+    me.add_argument("--buffers", type=int, nargs="+", default=[4, 3])
     me.add_argument("--chunks", type=int, default=2, help="chunks of the out-of-core run (I/O grows with it)")
     me.set_defaults(fn=cmd_memory)
     args = parser.parse_args()

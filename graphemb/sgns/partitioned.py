@@ -428,16 +428,19 @@ class OutOfCoreExecutor:
 
     def _read(self, key: tuple[str, int]) -> np.ndarray:
         path = block_path(self.job.workdir, key[0], key[1], self.on_disk[key])
-        array = np.array(np.load(path, mmap_mode="r", allow_pickle=False))
+        array = np.load(path, allow_pickle=False)  # read straight into the new buffer (no map, no copy)
         with self.lock:
             self.stats["bytes_read"] += int(array.nbytes)
             self.stats["block_reads"] += 1
         return array
 
     def _swap(self, victims: list[tuple[tuple[str, int], np.ndarray, bool]], wanted: list[tuple[str, int]]) -> dict:
-        for key, array, dirty in victims:
+        """Write back the victims, drop them (before any read: the buffer never exceeds its size), read ``wanted``."""
+        while victims:
+            key, array, dirty = victims.pop()
             if dirty:
                 self._write(key, array)
+            del array
         return {key: self._read(key) for key in wanted}
 
     # -- planning
