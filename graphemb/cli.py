@@ -152,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     embed.add_argument("--quiet", action="store_true", help="no progress bars")
     _add_scale_flags(embed)
     _add_checkpoint_flags(embed)
+    _add_partition_flags(embed)
     embed.set_defaults(handler=_cmd_embed)
     _add_preset_option(embed)
 
@@ -229,6 +230,36 @@ def _checkpoint_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     return {"checkpoint": args.checkpoint, "checkpoint_every": args.checkpoint_every, "resume": bool(args.resume)}
 
 
+def _add_partition_flags(parser: argparse.ArgumentParser) -> None:
+    """``--partitions``, ``--scheduler``: partitioned training (docs/partitioned.md); ``--workdir`` is a scale flag."""
+    group = parser.add_argument_group("partitioned training")
+    group.add_argument(
+        "--partitions", type=_positive_int, default=1, help="train with P node partitions (default 1: no partitions)"
+    )
+    group.add_argument(
+        "--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler to train partitions on (needs --workdir)"
+    )
+
+
+def _partition_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    """Model keyword arguments of the partition flags (checked: --scheduler needs --workdir and --partitions)."""
+    if args.scheduler is not None and args.workdir is None:
+        raise CLIError("--scheduler needs --workdir DIR, a folder every Dask worker sees at the same path.")
+    if args.scheduler is not None and args.partitions < 2:
+        raise CLIError("--scheduler trains partitions on Dask: give --partitions 2 or more.")
+    kwargs: dict[str, Any] = {"partitions": args.partitions}
+    if args.workdir is not None:
+        kwargs["workdir"] = args.workdir
+    options: dict[str, Any] = {}
+    if args.partitions > 1 and args.workdir is not None:
+        options["workdir"] = os.path.join(args.workdir, "partitions")
+    if args.scheduler is not None:
+        options["scheduler"] = args.scheduler
+    if options:
+        kwargs["partition_options"] = options
+    return kwargs
+
+
 # ------------------------------------------------------------------ commands
 def _check_output(path: str) -> None:
     folder = os.path.dirname(os.path.abspath(path))
@@ -269,6 +300,7 @@ def _cmd_embed(args: argparse.Namespace) -> int:
         workers=args.workers,
         seed=args.seed,
         verbose=not args.quiet,
+        **_partition_kwargs(args),
     )
     model.set_params(**_scale_params(args))
     model.validate()  # bad parameters fail before the file is read
@@ -616,7 +648,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
         for k, v in vars(args).items()
         if k in ("dimensions", "negative", "epochs", "workers", "seed") and v is not None
     }
-    model = Node2Vec(window=args.window_size, verbose=not args.quiet, **params, **_scale_params(args))
+    model = Node2Vec(
+        window=args.window_size, verbose=not args.quiet, **params, **{**_scale_params(args), **_partition_kwargs(args)}
+    )
     model.validate()
     t0 = time.perf_counter()
     if os.path.isdir(args.walks):

@@ -99,6 +99,12 @@ _SHARED_PARAMETERS = """
         Where a spilled corpus is written: None uses a temporary directory
         removed after ``fit``; a folder keeps the shards in ``workdir/walks``
         (reused by a later fit with the same graph, parameters and seed).
+    partitions : int, default 1
+        ``P > 1`` trains with partitioned SGNS (``SGNS(partitions=P)``, docs/partitioned.md).
+    partition_options : dict or None, default None
+        Passed to ``SGNS(partition_options=...)`` (``workdir``, ``buffer``, ``chunks``,
+        ``executor``); a ``"scheduler"`` address is turned into a
+        ``graphemb.distributed.training.DaskExecutor`` (needs ``graphemb[distributed]``).
 """
 
 _SHARED_ATTRIBUTES = """
@@ -219,7 +225,18 @@ class _RandomWalkEmbedding:
             workers=self.workers,
             seed=seed,
             verbose=self.verbose,
+            partitions=self.partitions,
+            partition_options=self._partition_options(),
         )
+
+    def _partition_options(self) -> dict | None:
+        """``partition_options`` with a ``"scheduler"`` address resolved to a Dask executor."""
+        options = self.partition_options
+        if isinstance(options, dict) and options.get("scheduler") is not None:
+            from .distributed.training import resolve_partition_options
+
+            return resolve_partition_options(options)
+        return options
 
     def validate(self) -> _RandomWalkEmbedding:
         """Check every parameter (the model's and its trainer's) without doing any work.
@@ -237,7 +254,7 @@ class _RandomWalkEmbedding:
             Naming the first invalid parameter.
         """
         owner = type(self).__name__
-        for name in ("dimensions", "walk_length", "num_walks", "window", "negative", "epochs"):
+        for name in ("dimensions", "walk_length", "num_walks", "window", "negative", "epochs", "partitions"):
             check_int(getattr(self, name), name, owner, minimum=1)
         check_float(self.alpha, "alpha", owner, minimum=0.0)
         check_float(self.min_alpha, "min_alpha", owner, minimum=0.0, inclusive=True)
@@ -1054,6 +1071,8 @@ class Node2Vec(_RandomWalkEmbedding):
         verbose: bool = True,
         memory_limit: int | str | None = None,
         workdir: str | os.PathLike | None = None,
+        partitions: int = 1,
+        partition_options: dict | None = None,
     ) -> None:
         self.dimensions = dimensions
         self.walk_length = walk_length
@@ -1074,6 +1093,8 @@ class Node2Vec(_RandomWalkEmbedding):
         self.verbose = verbose
         self.memory_limit = memory_limit
         self.workdir = workdir
+        self.partitions = partitions
+        self.partition_options = partition_options
 
     def _walk_bias(self) -> tuple[float, float]:
         return (
@@ -1140,6 +1161,8 @@ class DeepWalk(_RandomWalkEmbedding):
         verbose: bool = True,
         memory_limit: int | str | None = None,
         workdir: str | os.PathLike | None = None,
+        partitions: int = 1,
+        partition_options: dict | None = None,
     ) -> None:
         self.dimensions = dimensions
         self.walk_length = walk_length
@@ -1158,6 +1181,8 @@ class DeepWalk(_RandomWalkEmbedding):
         self.verbose = verbose
         self.memory_limit = memory_limit
         self.workdir = workdir
+        self.partitions = partitions
+        self.partition_options = partition_options
 
     def _walk_bias(self) -> tuple[float, float]:
         return 1.0, 1.0

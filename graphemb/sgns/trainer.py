@@ -111,6 +111,15 @@ class SGNS:
         noise draws, are contiguous.  The fitted tables are returned in the
         caller's node order either way; the vectors differ (not in quality)
         from ``frequency_order=False``, which trains in the caller's order.
+    partitions : int, default 1
+        1: this trainer.  ``P > 1``: partitioned training (:mod:`graphemb.sgns.partitioned`,
+        docs/partitioned.md): nodes in ``P`` partitions, pairs in ``P x P`` buckets trained in
+        rounds of disjoint buckets, negatives from the centre's partition, negative sampling only,
+        fresh negatives per pair (``shared_negatives`` is ignored); sets ``partition_stats_``.
+    partition_options : dict or None, default None
+        For ``partitions > 1``: ``workdir`` (train out of core there, checkpoint and resume),
+        ``buffer`` (blocks held in memory out of core, default 4), ``chunks`` (per bucket and
+        epoch, default 8), ``executor`` (e.g. ``graphemb.distributed.training.DaskExecutor``).
 
     Attributes
     ----------
@@ -176,6 +185,8 @@ class SGNS:
         softmax_max_nodes: int = SOFTMAX_MAX_NODES,
         shared_negatives: bool = True,
         frequency_order: bool = True,
+        partitions: int = 1,
+        partition_options: dict | None = None,
     ) -> None:
         self.dimensions = dimensions
         self.window = window
@@ -193,6 +204,8 @@ class SGNS:
         self.softmax_max_nodes = softmax_max_nodes
         self.shared_negatives = shared_negatives
         self.frequency_order = frequency_order
+        self.partitions = partitions
+        self.partition_options = partition_options
 
     # ----------------------------------------------------------- sklearn API
     _PARAMS = (
@@ -212,6 +225,8 @@ class SGNS:
         "softmax_max_nodes",
         "shared_negatives",
         "frequency_order",
+        "partitions",
+        "partition_options",
     )
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
@@ -312,6 +327,12 @@ class SGNS:
         p["verbose"] = check_bool(self.verbose, "verbose", _OWNER)
         p["objective"] = check_choice(self.objective, "objective", OBJECTIVES, _OWNER)
         p["softmax_max_nodes"] = check_int(self.softmax_max_nodes, "softmax_max_nodes", _OWNER, minimum=1)
+        p["partitions"] = check_int(self.partitions, "partitions", _OWNER, minimum=1)
+        p["partition_options"] = self.partition_options
+        if p["partitions"] > 1:  # partitioned training: graphemb/sgns/partitioned.py, docs/partitioned.md
+            from .partitioned import check_options
+
+            check_options(self.partition_options)
         seed_, kseed = normalize_seed(self.seed)
         p["seed_"] = seed_
         p["kernel_seed"] = kseed
@@ -393,6 +414,15 @@ class SGNS:
         total = int(counts.sum())
         if total == 0:
             raise ValueError("The corpus passed to SGNS.fit is empty (no tokens); nothing to train on.")
+        if p["partitions"] > 1:
+            if ckpt is not None:
+                raise ValueError(
+                    "SGNS.fit: checkpoint= applies to partitions=1; partitioned training checkpoints by itself "
+                    "in partition_options['workdir'] (rerun to resume)."
+                )
+            from .partitioned import fit_partitioned
+
+            return fit_partitioned(self, p, corpus, counts, num_nodes)
         _check_size(p, num_nodes)
         t = _build_tables(p, counts, total)
         state = TrainState()
