@@ -123,4 +123,4 @@ def test_walk_and_train_take_every_flag_of_embed():
     assert embed - {"input", "output"} <= walk | train
     assert embed - set(WALK_DESTS) - {"input"} <= train
     np.testing.assert_equal(sorted(walk & train), sorted({"workers", "seed", "quiet", "memory_limit", "verbose",
-                                                          "log_level", "output", "help"}))  # fmt: skip
+                                                          "scheduler", "log_level", "output", "help"}))  # fmt: skip
