@@ -928,10 +928,10 @@ def _configure_logging(args: argparse.Namespace) -> None:
     level_name = getattr(args, "log_level", None)
     if level_name:
         level = getattr(logging, level_name)
+    elif getattr(args, "verbose", False):  # -v asks for the stage lines even with --quiet (no bars, logs)
+        level = logging.INFO
     elif getattr(args, "quiet", False):
         level = logging.ERROR
-    elif getattr(args, "verbose", False):
-        level = logging.INFO
     else:
         level = logging.WARNING if sys.stderr.isatty() else logging.INFO
     logging.basicConfig(level=logging.WARNING, format="graphemb: %(levelname)s: %(message)s")

@@ -124,3 +124,21 @@ def test_walk_and_train_take_every_flag_of_embed():
     assert embed - set(WALK_DESTS) - {"input"} <= train
     np.testing.assert_equal(sorted(walk & train), sorted({"workers", "seed", "quiet", "memory_limit", "verbose",
                                                           "scheduler", "log_level", "output", "help"}))  # fmt: skip
+
+
+def test_verbose_keeps_stage_lines_under_quiet():
+    """Regression: ``--quiet --verbose`` (benchmarks/scale.py) must log the phases at INFO, not silence them."""
+    import argparse
+    import logging
+
+    from graphemb.cli import _configure_logging
+
+    log = logging.getLogger("graphemb")
+    before = log.level
+    try:
+        _configure_logging(argparse.Namespace(quiet=True, verbose=True, log_level=None))
+        assert log.level == logging.INFO
+        _configure_logging(argparse.Namespace(quiet=True, verbose=False, log_level=None))
+        assert log.level == logging.ERROR
+    finally:
+        log.setLevel(before)
