@@ -153,6 +153,23 @@ def _sorted_classes(values: Iterable) -> list:
         return sorted(classes, key=repr)
 
 
+
+def _design_matrix(embedding: Any, label_map: dict, owner: str) -> tuple[np.ndarray, np.ndarray, list, list]:
+    """Features ``x`` (rows in embedding order), int8 indicator labels ``y``, the sorted classes, the node ids."""
+    classes = _sorted_classes(lab for labs in label_map.values() for lab in labs)
+    if len(classes) < 2:
+        raise ValueError(f"{owner}: needs at least 2 distinct labels; got {classes!r}.")
+    rows = _match_nodes(embedding, label_map, owner)
+    order = np.argsort(rows, kind="stable")
+    nodes = list(label_map)
+    class_index = {c: j for j, c in enumerate(classes)}
+    y = np.zeros((len(nodes), len(classes)), dtype=np.int8)
+    for i, node_pos in enumerate(order.tolist()):
+        for lab in label_map[nodes[node_pos]]:
+            y[i, class_index[lab]] = 1
+    ordered = [nodes[i] for i in order.tolist()]
+    return np.asarray(embedding.vectors)[rows[order]], y, classes, ordered
+
 def _match_nodes(embedding: Any, labels: dict, owner: str) -> np.ndarray:
     missing = [v for v in labels if v not in embedding]
     if missing:
@@ -517,18 +534,7 @@ def node_classification(
             "pass multilabel=True or None."
         )
     is_multilabel = bool(max_labels > 1) if multilabel is None else bool(multilabel)
-    classes = _sorted_classes(lab for labs in label_map.values() for lab in labs)
-    if len(classes) < 2:
-        raise ValueError(f"{owner}: needs at least 2 distinct labels; got {classes!r}.")
-    rows = _match_nodes(embedding, label_map, owner)
-    order = np.argsort(rows, kind="stable")
-    nodes = list(label_map)
-    class_index = {c: j for j, c in enumerate(classes)}
-    y = np.zeros((len(nodes), len(classes)), dtype=np.int8)
-    for i, node_pos in enumerate(order.tolist()):
-        for lab in label_map[nodes[node_pos]]:
-            y[i, class_index[lab]] = 1
-    x = np.asarray(embedding.vectors)[rows[order]]
+    x, y, classes, _ = _design_matrix(embedding, label_map, owner)
     n = x.shape[0]
     sizes = [min(max(int(round(t * n)), 1), n - 1) for t in ratios]
 
@@ -636,18 +642,7 @@ def cross_validate_node_classification(
             f"{owner}: {len(label_map)} labelled node(s) cannot make folds={folds} folds; "
             "give more labelled nodes or fewer folds."
         )
-    classes = _sorted_classes(lab for labs in label_map.values() for lab in labs)
-    if len(classes) < 2:
-        raise ValueError(f"{owner}: needs at least 2 distinct labels; got {classes!r}.")
-    rows = _match_nodes(embedding, label_map, owner)
-    order = np.argsort(rows, kind="stable")
-    nodes = list(label_map)
-    class_index = {c: j for j, c in enumerate(classes)}
-    y = np.zeros((len(nodes), len(classes)), dtype=np.int8)
-    for i, node_pos in enumerate(order.tolist()):
-        for lab in label_map[nodes[node_pos]]:
-            y[i, class_index[lab]] = 1
-    x = np.asarray(embedding.vectors)[rows[order]]
+    x, y, classes, ordered = _design_matrix(embedding, label_map, owner)
     n = x.shape[0]
     perm = np.random.default_rng(np.random.SeedSequence([int(seed), 0x6376])).permutation(n)  # "cv"
     parts = np.array_split(perm, folds)
@@ -666,7 +661,7 @@ def cross_validate_node_classification(
     return {
         "scores": _f1_scores(y, pred, metrics),
         "fold_scores": fold_scores,
-        "nodes": [nodes[i] for i in order.tolist()],
+        "nodes": ordered,
         "folds": int(folds),
         "dropped_labels": dropped,
         "protocol": f"{folds}-fold cross-validation on {n} labelled nodes (pooled out-of-fold F1), "
