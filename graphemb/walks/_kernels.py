@@ -16,6 +16,8 @@ Every random draw comes from the walk's own stream ``stream_state(seed, w)``
 
 from __future__ import annotations
 
+import types
+
 import numpy as np
 from numba import njit, prange
 
@@ -386,8 +388,7 @@ def node2vec_walk(indptr, indices, weights, prob, alias, rowsum, start, inv_p, i
     return n
 
 
-@njit(cache=True, nogil=True, parallel=True)
-def walk_block(
+def _walk_block(
     indptr,
     indices,
     weights,
@@ -406,7 +407,15 @@ def walk_block(
     lengths,
     states,
 ):
-    """Driver: walks ``first_walk .. first_walk + out.shape[0] - 1``, in parallel.
+    """Driver: walks ``first_walk .. first_walk + out.shape[0] - 1``.
+
+    Compiled twice (as umap-learn does for its layouts): :func:`walk_block`
+    with ``parallel=True`` (``prange`` splits the walks over numba's threads)
+    and :func:`walk_block_serial` without (``prange`` is ``range``).  The
+    serial one has no numba parallel region, so it is safe to call from several
+    threads of one process at once (the workqueue threading layer aborts when
+    two threads enter a parallel region together), which is what Dask workers
+    with several threads do; the GIL is released (``nogil``) by both.
 
     Walk ``w`` starts at ``start_nodes[w % len(start_nodes)]`` and draws from
     ``stream_state(seed, w)``, so the block is the same whatever the thread count.
@@ -435,7 +444,8 @@ def walk_block(
 
     Notes
     -----
-    Time O(b walk_length) times the per-step cost of the mode; no allocation.
+    Time O(b walk_length) times the per-step cost of the mode (divided by the
+    thread count for :func:`walk_block`); no allocation.
     """
     b = out.shape[0]
     if mode == MODE_NODE2VEC:
@@ -480,79 +490,21 @@ def walk_block(
             )
 
 
-@njit(cache=True, nogil=True)
-def walk_block_serial(
-    indptr,
-    indices,
-    weights,
-    prob,
-    alias,
-    rowsum,
-    start_nodes,
-    first_walk,
-    seed,
-    inv_p,
-    inv_q,
-    mode,
-    weighted,
-    directed,
-    out,
-    lengths,
-    states,
-):
-    """Serial twin of :func:`walk_block`: the same walks on the calling thread only.
+def _compiled(py_func, name, **options):
+    """``njit(cache=True, nogil=True, **options)`` of ``py_func`` under its own ``name``.
 
-    Same parameters, same output (every walk depends only on ``(seed, w)``), but
-    no numba parallel region: safe to call from several threads of one process at
-    once (the workqueue threading layer aborts when two threads enter a parallel
-    region together), which is what Dask workers with several threads do.  The
-    GIL is released (``nogil``), so concurrent calls run in parallel.
-
-    Notes
-    -----
-    Time O(b walk_length) times the per-step cost of the mode, on one core; no allocation.
+    numba names a function's cache files after its qualified name and first
+    line, not after its compile options, so each compiled twin gets a copy of
+    the function with its own name (and so its own cache files).
     """
-    b = out.shape[0]
-    if mode == MODE_NODE2VEC:
-        s = start_nodes.shape[0]
-        for j in range(b):
-            w = first_walk + j
-            state = stream_state(seed, np.uint64(w))
-            lengths[j] = node2vec_walk(
-                indptr,
-                indices,
-                weights,
-                prob,
-                alias,
-                rowsum,
-                start_nodes[w % s],
-                inv_p,
-                inv_q,
-                weighted,
-                directed,
-                state,
-                out[j],
-            )
-    else:
-        num_groups = (b + GROUP - 1) // GROUP
-        for g in range(num_groups):
-            j0 = g * GROUP
-            j1 = min(b, j0 + GROUP)
-            first_order_group(
-                indptr,
-                indices,
-                prob,
-                alias,
-                mode == MODE_ALIAS,
-                start_nodes,
-                first_walk,
-                seed,
-                j0,
-                j1,
-                out,
-                lengths,
-                states,
-            )
+    twin = types.FunctionType(py_func.__code__, py_func.__globals__, name, py_func.__defaults__, py_func.__closure__)
+    twin.__qualname__ = name
+    twin.__doc__ = py_func.__doc__
+    return njit(cache=True, nogil=True, **options)(twin)
+
+
+walk_block = _compiled(_walk_block, "walk_block", parallel=True)
+walk_block_serial = _compiled(_walk_block, "walk_block_serial")
 
 
 @njit(cache=True, nogil=True)
