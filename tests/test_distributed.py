@@ -253,11 +253,15 @@ def _breakers():
         sys._graphemb_hidden = {k: v for k, v in sys.modules.items() if k == "graphemb" or k.startswith("graphemb.")}
         for k in sys._graphemb_hidden:
             sys.modules[k] = None
+        # a fresh worker may not have imported graphemb yet: block the import itself too
+        sys._graphemb_blocked = "graphemb" not in sys._graphemb_hidden
+        sys.modules["graphemb"] = None
 
     def other_version():
+        import importlib
         import sys
 
-        module = sys.modules["graphemb"]
+        module = importlib.import_module("graphemb")  # a fresh worker may not have imported it yet
         sys._graphemb_version = module.__version__
         module.__version__ = "0.0.0-other"
 
@@ -266,6 +270,9 @@ def _breakers():
 
         sys.modules.update(getattr(sys, "_graphemb_hidden", {}))
         sys._graphemb_hidden = {}
+        if getattr(sys, "_graphemb_blocked", False):
+            sys.modules.pop("graphemb", None)
+            sys._graphemb_blocked = False
         if hasattr(sys, "_graphemb_version"):
             sys.modules["graphemb"].__version__ = sys._graphemb_version
             del sys._graphemb_version

@@ -89,6 +89,22 @@ def _parse_float(buf, i, end, pow10):
     return (-v if neg else v), i, True
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _store_int(src, dst, k, field, v, neg, nd):
+    """Store the integer field just read (``nd`` digits, value ``v``) as edge ``k``'s source or target.
+
+    Returns False (nothing stored) when the field has no digit or more than
+    ``_MAX_INT_DIGITS``.  O(1).
+    """
+    if nd == 0 or nd > _MAX_INT_DIGITS:
+        return False
+    if field == 0:
+        src[k] = -v if neg else v
+    else:
+        dst[k] = -v if neg else v
+    return True
+
+
 @njit(cache=True, nogil=True)
 def parse_block(buf, start, end, sep, comment, ncols, src, dst, w, out):
     """Parse the lines of ``buf[start:end]`` into ``src, dst (, w)[out:]``.
@@ -140,12 +156,8 @@ def parse_block(buf, start, end, sep, comment, ncols, src, dst, w, out):
             continue
         if c == _NL or in_comment or c == comment or c == _SPACE or c == _CR or c == _TAB or c == sep:
             if in_tok:  # close the integer field
-                if nd == 0 or nd > _MAX_INT_DIGITS:
+                if not _store_int(src, dst, k, field, v, neg, nd):
                     return -1 - line
-                if field == 0:
-                    src[k] = -v if neg else v
-                else:
-                    dst[k] = -v if neg else v
                 field += 1
                 in_tok = False
                 pending = False
@@ -191,12 +203,8 @@ def parse_block(buf, start, end, sep, comment, ncols, src, dst, w, out):
         pending = False
         i = j
     if in_tok:
-        if nd == 0 or nd > _MAX_INT_DIGITS:
+        if not _store_int(src, dst, k, field, v, neg, nd):
             return -1 - line
-        if field == 0:
-            src[k] = -v if neg else v
-        else:
-            dst[k] = -v if neg else v
         field += 1
     if pending or (field != 0 and field != ncols):
         return -1 - line
