@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["WalkCorpus", "as_token_chunks"]
+__all__ = ["WalkCorpus", "add_token_counts", "as_token_chunks"]
 
 _SEQUENCE_BLOCK = 8192  # sequences per block when a corpus arrives one sequence at a time
 
@@ -251,3 +251,30 @@ def _sequences_to_tokens(seqs: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
     if big.min() < 0 or big.max() > np.iinfo(np.int32).max:
         raise ValueError("corpus holds node indices outside [0, 2**31 - 1].")
     return big.astype(np.int32), offsets
+
+
+def add_token_counts(counts: np.ndarray, tokens: np.ndarray) -> np.ndarray:
+    """``counts`` plus the occurrences of every node index in ``tokens``, grown when a larger index appears.
+
+    Parameters
+    ----------
+    counts : int64[n]
+        Running counts (not modified when it has to grow).
+    tokens : integer array
+        Node indices, all >= 0 (the callers check the range and name their input).
+
+    Returns
+    -------
+    int64[max(n, tokens.max() + 1)]
+        ``counts`` itself, updated in place, or a new, longer array.
+
+    Notes
+    -----
+    O(len(tokens) + n) time (``np.bincount``); memory one array of the result's length.
+    """
+    c = np.bincount(tokens, minlength=counts.shape[0])
+    if c.shape[0] > counts.shape[0]:
+        c[: counts.shape[0]] += counts
+        return c.astype(np.int64, copy=False)
+    counts += c
+    return counts

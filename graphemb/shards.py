@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from ._memory import check_allocation, format_bytes
-from .corpus import WalkCorpus
+from .corpus import WalkCorpus, add_token_counts
 from .graph.csr import CSRGraph
 
 __all__ = [
@@ -411,12 +411,7 @@ def write_walks(
                 f"write_walks: walk {total} onwards holds node index {lo if lo < 0 else hi}, outside [0, "
                 f"{num_nodes if num_nodes is not None else 'inf'})."
             )
-        c = np.bincount(tokens, minlength=counts.shape[0])
-        if c.shape[0] > counts.shape[0]:
-            c[: counts.shape[0]] += counts
-            counts = c.astype(np.int64)
-        else:
-            counts += c
+        counts = add_token_counts(counts, tokens)
 
     if stream is not None:
         walk_length = int(stream.walk_length)

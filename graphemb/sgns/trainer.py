@@ -23,7 +23,7 @@ import numpy as np
 from .._memory import check_allocation, format_bytes
 from .._rng import normalize_seed
 from .._validation import check_bool, check_choice, check_float, check_int, check_workers
-from ..corpus import as_token_chunks
+from ..corpus import add_token_counts, as_token_chunks
 from . import _kernels
 from ._huffman import build_huffman_tree
 from .checkpoint import CHECKPOINT_FILE, Checkpointer, TrainState, counts_digest, parse_every
@@ -1041,12 +1041,7 @@ def _count_nodes(corpus: Any, num_nodes: int | None) -> np.ndarray:
                 f"The corpus passed to SGNS.fit holds node index {bad}, outside [0{bound}). "
                 "Node indices must be >= 0 (and < num_nodes when num_nodes is given)."
             )
-        c = np.bincount(tokens, minlength=counts.shape[0])
-        if c.shape[0] > counts.shape[0]:
-            c[: counts.shape[0]] += counts
-            counts = c.astype(np.int64)
-        else:
-            counts += c
+        counts = add_token_counts(counts, tokens)
     return counts
 
 
