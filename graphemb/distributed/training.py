@@ -36,14 +36,6 @@ import logging
 import os
 from typing import Any
 
-try:
-    from distributed import Client, as_completed
-except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    raise ImportError(
-        "graphemb.distributed needs Dask distributed, which is not installed: "
-        "pip install 'graphemb[distributed]' (dask[distributed] and fsspec)."
-    ) from exc
-
 from ..sgns.partitioned import (
     BucketTask,
     PartitionJob,
@@ -51,6 +43,7 @@ from ..sgns.partitioned import (
     assemble_from_files,
     bucket_task_on_files,
 )
+from ._dask import Client, as_completed
 
 __all__ = ["DaskExecutor", "resolve_partition_options"]
 

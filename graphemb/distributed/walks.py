@@ -45,14 +45,6 @@ from typing import Any
 
 import numpy as np
 
-try:
-    from distributed import Client, as_completed, get_worker
-except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    raise ImportError(
-        "graphemb.distributed needs Dask distributed, which is not installed: "
-        "pip install 'graphemb[distributed]' (dask[distributed] and fsspec)."
-    ) from exc
-
 from .. import __version__
 from ..shards import (
     FORMAT,
@@ -65,6 +57,7 @@ from ..shards import (
     write_shard,
 )
 from ..walks import WalkPlan, WalkStream, as_graph
+from ._dask import Client, as_completed, get_worker
 
 __all__ = ["random_walks"]
 
