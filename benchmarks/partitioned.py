@@ -85,7 +85,7 @@ def context_tv(corpus, n: int, P: int, seed: int) -> float:
     """Mean (over pairs) total-variation distance between each context's positive-partition mix and the noise mass."""
     from graphemb.sgns import SGNS
     from graphemb.sgns import partitioned as pt
-    from graphemb.sgns.trainer import _keep_probabilities
+    from graphemb.sgns._common import keep_probabilities as _keep_probabilities
 
     counts = corpus.node_counts(n)
     plan = pt.snake_partition(counts, P)

@@ -2,7 +2,7 @@
 
 scikit-learn's bundled digits (1,797 8x8 images, 10 classes; no download) are
 flattened to 64 pixel features, joined into a k-nearest-neighbour graph with
-``graphemb.graphs.knn_graph``, embedded with ``graphemb.Node2Vec`` and scored
+``graphemb.graph.knn_graph``, embedded with ``graphemb.Node2Vec`` and scored
 by node classification of the digit class (``graphemb.evaluation.
 node_classification``: one-vs-rest logistic regression, 50 % of the nodes for
 training, 10 random splits).  The same evaluator, on the same splits, scores
@@ -37,7 +37,7 @@ import scipy.sparse as sp
 import graphemb
 from graphemb.embedding import Embedding
 from graphemb.evaluation import node_classification
-from graphemb.graphs import connected_components, knn_graph
+from graphemb.graph import connected_components, knn_graph
 from graphemb.plotting import PLOT_INSTALL_HINT
 
 OUTPUT = Path(__file__).resolve().parent / "output"

@@ -6,7 +6,7 @@ Data flows one way: input -> :class:`CSRGraph` -> walk kernels -> :class:`WalkCo
 
 from __future__ import annotations
 
-from . import datasets, evaluation, graphs
+from . import datasets, evaluation, graph
 from .corpus import WalkCorpus
 from .embedding import Embedding
 from .graph.csr import CSRGraph
@@ -32,7 +32,7 @@ __all__ = [
     "__version__",
     "datasets",
     "evaluation",
-    "graphs",
+    "graph",
     "iter_random_walks",
     "random_walks",
     "read_edgelist",

@@ -571,7 +571,7 @@ def load_digits_graph(k: int = 10, metric: str = "cosine", **kwargs: Any) -> tup
     metric : str, default "cosine"
         Distance for the neighbour search.
     **kwargs
-        Passed on to :func:`graphemb.graphs.knn_graph`.
+        Passed on to :func:`graphemb.graph.knn_graph`.
 
     Returns
     -------
@@ -586,7 +586,7 @@ def load_digits_graph(k: int = 10, metric: str = "cosine", **kwargs: Any) -> tup
     Machine Learning Repository, 1998. doi:10.24432/C50P49
     """
     try:
-        from .graphs import knn_graph
+        from .graph import knn_graph
     except ImportError:  # the kNN builder may live in graph/knn.py
         from .graph.knn import knn_graph  # type: ignore[no-redef]
     from sklearn.datasets import load_digits

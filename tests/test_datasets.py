@@ -199,6 +199,6 @@ def test_digits_graph():
     try:
         graph, labels = datasets.load_digits_graph(k=5)
     except ImportError:
-        pytest.skip("graphemb.graphs.knn_graph not available yet")
+        pytest.skip("graphemb.graph.knn_graph not available yet")
     assert graph.num_nodes == 1797 and len(labels) == 1797
     assert set(labels.values()) == set(range(10))

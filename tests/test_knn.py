@@ -1,4 +1,4 @@
-"""Tests of graphemb.graphs: kNN, epsilon-ball and similarity-matrix graphs (issue 5)."""
+"""Tests of graphemb.graph: kNN, epsilon-ball and similarity-matrix graphs (issue 5)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ import pytest
 import scipy.sparse as sp
 
 import graphemb
-from graphemb.graph import knn as knn_module
-from graphemb.graphs import (
+from graphemb.graph import (
     MIN_WEIGHT,
     connected_components,
     epsilon_graph,
     from_similarity_matrix,
     knn_graph,
 )
+from graphemb.graph import knn as knn_module
 
 
 # ------------------------------------------------------------------ helpers

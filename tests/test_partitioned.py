@@ -20,7 +20,7 @@ from graphemb._rng import next_below, next_float, stream_state
 from graphemb.sgns import SGNS, _kernels
 from graphemb.sgns import _partition_kernels as pk
 from graphemb.sgns import partitioned as pt
-from graphemb.sgns.trainer import _keep_probabilities
+from graphemb.sgns._common import keep_probabilities as _keep_probabilities
 
 
 def numpy_walks(graph: nx.Graph, walk_length: int, num_walks: int, seed: int) -> np.ndarray:

@@ -35,7 +35,9 @@ def test_seeded_random_walks_are_pinned(p, q, weighted_sum, digest):
 
 
 def test_seeded_first_walks_by_hand():
-    corpus = graphemb.random_walks(nx.karate_club_graph(), walk_length=10, num_walks=2, seed=7, workers=1, verbose=False)
+    corpus = graphemb.random_walks(
+        nx.karate_club_graph(), walk_length=10, num_walks=2, seed=7, workers=1, verbose=False
+    )
     assert corpus.walks[:3].tolist() == [
         [0, 8, 32, 33, 9, 33, 8, 32, 15, 33],
         [1, 21, 1, 7, 1, 3, 7, 1, 2, 8],

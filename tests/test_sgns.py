@@ -11,7 +11,7 @@ from sklearn.model_selection import cross_val_score
 
 from graphemb.corpus import WalkCorpus
 from graphemb.sgns import SGNS, _kernels
-from graphemb.sgns.trainer import _keep_probabilities
+from graphemb.sgns._common import keep_probabilities as _keep_probabilities
 
 
 # ------------------------------------------------------------------ fixtures

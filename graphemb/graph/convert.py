@@ -15,9 +15,9 @@ from typing import Any
 import numba
 import numpy as np
 
-from .._validation import check_choice as _check_choice
+from .._validation import check_choice
 from . import _kernels
-from .csr import CSRGraph
+from .csr import CSRGraph, register_entry_point
 
 __all__ = ["from_networkx", "to_networkx", "from_edge_arrays", "DUPLICATES", "SELF_LOOPS", "ZERO_WEIGHTS"]
 
@@ -136,9 +136,9 @@ def from_edge_arrays(
     (:func:`graphemb.graph._kernels.build_csr_unweighted`): O(k + n) plus the
     per-row sorts, in parallel, to the same arrays.
     """
-    _check_choice(duplicates, "duplicates", DUPLICATES, owner)
-    _check_choice(self_loops, "self_loops", SELF_LOOPS, owner)
-    _check_choice(zero_weights, "zero_weights", ZERO_WEIGHTS, owner)
+    check_choice(duplicates, "duplicates", DUPLICATES, owner)
+    check_choice(self_loops, "self_loops", SELF_LOOPS, owner)
+    check_choice(zero_weights, "zero_weights", ZERO_WEIGHTS, owner)
     if describe is None:
 
         def describe(rows: list[int]) -> list[str]:
@@ -368,7 +368,7 @@ def from_networkx(graph: Any, weight: str | None = "weight", zero_weights: str =
         )
     if weight is not None and not isinstance(weight, str):
         raise ValueError(f"The 'weight' parameter of from_networkx must be a str or None. Got {weight!r} instead.")
-    _check_choice(zero_weights, "zero_weights", ZERO_WEIGHTS, "from_networkx")
+    check_choice(zero_weights, "zero_weights", ZERO_WEIGHTS, "from_networkx")
     nodes = list(graph.nodes)
     if not nodes:
         raise ValueError("The networkx graph given to from_networkx is empty: it has no nodes.")
@@ -464,3 +464,7 @@ def to_networkx(graph: CSRGraph) -> Any:
     else:
         g.add_weighted_edges_from(zip(us, vs, w.tolist(), strict=True))
     return g
+
+
+register_entry_point("from_networkx", from_networkx)
+register_entry_point("to_networkx", to_networkx)

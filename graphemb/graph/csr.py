@@ -354,9 +354,7 @@ class CSRGraph:
         --------
         graphemb.graph.convert.from_networkx : the full description of the policy.
         """
-        from .convert import from_networkx
-
-        return from_networkx(graph, weight=weight, zero_weights=zero_weights)
+        return _entry_point("from_networkx")(graph, weight=weight, zero_weights=zero_weights)
 
     @classmethod
     def from_edgelist(
@@ -391,9 +389,9 @@ class CSRGraph:
         --------
         graphemb.graph.io.read_edgelist : the full description of the format and policy.
         """
-        from .io import read_edgelist
-
-        return read_edgelist(source, weighted=weighted, directed=directed, sep=sep, comment=comment, **kwargs)
+        return _entry_point("read_edgelist")(
+            source, weighted=weighted, directed=directed, sep=sep, comment=comment, **kwargs
+        )
 
     # -------------------------------------------------------------- exports
     def to_scipy(self) -> sp.csr_array:
@@ -411,9 +409,31 @@ class CSRGraph:
         Weights are stored under the ``"weight"`` edge attribute when present;
         isolated nodes are kept.
         """
-        from .convert import to_networkx
+        return _entry_point("to_networkx")(self)
 
-        return to_networkx(self)
+
+# ------------------------------------------------------------------ entry points
+# The graph package is a one-way stack: csr.py (the type) at the bottom,
+# convert.py and io.py above it.  CSRGraph.from_networkx / from_edgelist /
+# to_networkx are thin entry points to functions of those modules, which
+# register themselves here when imported (graphemb/graph/__init__.py imports
+# both), so csr.py never imports upwards.
+_ENTRY_POINTS: dict[str, Any] = {}
+
+
+def register_entry_point(name: str, func: Any) -> Any:
+    """Make ``func`` the implementation of the CSRGraph entry point ``name``; returns ``func``."""
+    _ENTRY_POINTS[name] = func
+    return func
+
+
+def _entry_point(name: str) -> Any:
+    try:
+        return _ENTRY_POINTS[name]
+    except KeyError:  # only if graphemb.graph.__init__ was bypassed
+        raise RuntimeError(
+            f"CSRGraph entry point {name!r} is not registered: import graphemb.graph (or graphemb) first."
+        ) from None
 
 
 # ------------------------------------------------------------------ helpers

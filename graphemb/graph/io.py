@@ -25,9 +25,10 @@ import numba
 import numpy as np
 import pandas as pd
 
+from .._validation import check_choice
 from . import _kernels
-from .convert import DUPLICATES, SELF_LOOPS, ZERO_WEIGHTS, _check_choice, from_edge_arrays, order_ids
-from .csr import CSRGraph
+from .convert import DUPLICATES, SELF_LOOPS, ZERO_WEIGHTS, from_edge_arrays, order_ids
+from .csr import CSRGraph, register_entry_point
 
 __all__ = ["read_adjlist", "read_edgelist", "read_labels", "read_mat"]
 
@@ -147,9 +148,9 @@ def read_edgelist(
     if sep is not None and sep == comment:
         raise ValueError(f"The 'sep' and 'comment' parameters of {_OWNER} must differ. Both are {sep!r}.")
     node_type = _check_node_type(node_type)
-    _check_choice(duplicates, "duplicates", DUPLICATES, _OWNER)
-    _check_choice(self_loops, "self_loops", SELF_LOOPS, _OWNER)
-    _check_choice(zero_weights, "zero_weights", ZERO_WEIGHTS, _OWNER)
+    check_choice(duplicates, "duplicates", DUPLICATES, _OWNER)
+    check_choice(self_loops, "self_loops", SELF_LOOPS, _OWNER)
+    check_choice(zero_weights, "zero_weights", ZERO_WEIGHTS, _OWNER)
     extra = _check_nodes(nodes)
     policy = {"directed": bool(directed), "duplicates": duplicates, "self_loops": self_loops}
     policy["zero_weights"] = zero_weights
@@ -861,3 +862,6 @@ def _mat_labels(mat: dict, name: str, network: tuple[str, int] | None, path: str
     for i, j in zip(rows[order].tolist(), cols[order].tolist(), strict=True):
         labels.setdefault(int(i), []).append(int(j))
     return labels
+
+
+register_entry_point("read_edgelist", read_edgelist)

@@ -58,7 +58,7 @@ from .csr import CSRGraph
 __all__ = [
     "EXACT_MAX_NODES",
     "MIN_WEIGHT",
-    "METRICS",
+    "KNN_METRICS",
     "WEIGHTINGS",
     "connected_components",
     "epsilon_graph",
@@ -73,7 +73,7 @@ EXACT_MAX_NODES = 20_000
 #: Smallest edge weight: non-positive similarities and underflowing heat-kernel weights are floored to it.
 MIN_WEIGHT = 1e-6
 #: Distance metrics accepted by :func:`knn_graph` and :func:`epsilon_graph`.
-METRICS = ("cosine", "euclidean", "manhattan")
+KNN_METRICS = ("cosine", "euclidean", "manhattan")
 #: Edge weightings accepted by :func:`knn_graph` and :func:`epsilon_graph`.
 WEIGHTINGS = ("similarity", "gaussian", None)
 
@@ -319,7 +319,7 @@ def _report_components(graph: CSRGraph, owner: str) -> None:
         logger.warning(
             "%s: the graph has %d connected components (largest %d of %d nodes, %d isolated nodes); walks never "
             "cross components, so their embeddings are not placed relative to each other. Increase k (or the "
-            "radius, or lower the threshold), or use mutual=False; graphemb.graphs.connected_components(graph) "
+            "radius, or lower the threshold), or use mutual=False; graphemb.graph.connected_components(graph) "
             "gives each node's component.",
             owner, count, largest, graph.num_nodes, isolated,
         )  # fmt: skip
@@ -346,7 +346,7 @@ def connected_components(graph: CSRGraph) -> tuple[int, np.ndarray]:
     Examples
     --------
     >>> import numpy as np
-    >>> from graphemb.graphs import connected_components, knn_graph
+    >>> from graphemb.graph import connected_components, knn_graph
     >>> x = np.array([[0.0], [0.1], [10.0], [10.1]])
     >>> connected_components(knn_graph(x, k=1, metric="euclidean"))
     (2, array([0, 0, 1, 1], dtype=int32))
@@ -449,14 +449,14 @@ def knn_graph(
     Examples
     --------
     >>> import numpy as np
-    >>> from graphemb.graphs import knn_graph
+    >>> from graphemb.graph import knn_graph
     >>> x = np.array([[0.0, 0.0], [0.0, 1.0], [5.0, 5.0], [5.0, 6.0]])
     >>> g = knn_graph(x, k=1, metric="euclidean", weighting=None)
     >>> g.num_edges, g.neighbors(0), g.neighbors(2)
     (2, [1], [3])
     """
     owner = "knn_graph"
-    metric = check_choice(metric, "metric", METRICS, owner)
+    metric = check_choice(metric, "metric", KNN_METRICS, owner)
     weighting = check_choice(weighting, "weighting", WEIGHTINGS, owner)
     mutual = check_bool(mutual, "mutual", owner)
     directed = check_bool(directed, "directed", owner)
@@ -555,7 +555,7 @@ def epsilon_graph(
     Examples
     --------
     >>> import numpy as np
-    >>> from graphemb.graphs import epsilon_graph
+    >>> from graphemb.graph import epsilon_graph
     >>> x = np.array([[0.0], [1.0], [3.0]])
     >>> g = epsilon_graph(x, radius=1.5, weighting=None)
     >>> g.num_edges, g.neighbors(1), g.neighbors(2)
@@ -564,7 +564,7 @@ def epsilon_graph(
     from sklearn.neighbors import NearestNeighbors
 
     owner = "epsilon_graph"
-    metric = check_choice(metric, "metric", METRICS, owner)
+    metric = check_choice(metric, "metric", KNN_METRICS, owner)
     weighting = check_choice(weighting, "weighting", WEIGHTINGS, owner)
     radius = check_float(radius, "radius", owner, minimum=0.0)
     sigma = _check_sigma(sigma, owner)
@@ -639,7 +639,7 @@ def from_similarity_matrix(
     Examples
     --------
     >>> import numpy as np
-    >>> from graphemb.graphs import from_similarity_matrix
+    >>> from graphemb.graph import from_similarity_matrix
     >>> S = np.array([[1.0, 0.9, 0.1], [0.9, 1.0, 0.4], [0.1, 0.4, 1.0]])
     >>> g = from_similarity_matrix(S, threshold=0.3)
     >>> g.num_edges, g.neighbors(1)

@@ -59,7 +59,7 @@ from .._validation import check_int
 from ..corpus import as_token_chunks
 from . import _kernels
 from . import _partition_kernels as pk
-from .trainer import _INIT_HALF_WIDTH, _check_chunk, _keep_probabilities, _progress
+from ._common import INIT_HALF_WIDTH, check_chunk, keep_probabilities, progress_bar
 
 __all__ = [
     "DEFAULT_BUFFER",
@@ -329,7 +329,7 @@ def initial_block(job: PartitionJob, kind: str, i: int) -> np.ndarray:
     rng = np.random.default_rng([job.seed, _TAG_INIT, i])
     block = rng.random((n_i, d), dtype=np.float32)
     block -= np.float32(0.5)
-    block *= np.float32(2.0 * _INIT_HALF_WIDTH / d)
+    block *= np.float32(2.0 * INIT_HALF_WIDTH / d)
     return block
 
 
@@ -654,7 +654,7 @@ def extract_bucket_pairs(
     walk_base = 0
     dummy = np.zeros((0, 2), dtype=np.int32)
     for tokens, offsets in as_token_chunks(corpus):
-        tokens, offsets = _check_chunk(tokens, offsets, num_nodes)
+        tokens, offsets = check_chunk(tokens, offsets, num_nodes)
         for w0, w1 in _token_pieces(offsets, _EXTRACT_TOKENS):
             piece = np.zeros(P * P, dtype=np.int64)
             args = (tokens, offsets, w0, w1, walk_base, keep_prob, window, shrink, seed, plan.part_of, plan.local_of, P)
@@ -745,7 +745,7 @@ def fit_partitioned(model: Any, p: dict, corpus: Any, counts: np.ndarray, num_no
                 (workdir / sub).mkdir(exist_ok=True)
         plan = snake_partition(counts, P)
         total_tokens = int(counts.sum())
-        keep_prob = _keep_probabilities(counts, total_tokens, p["sample"])
+        keep_prob = keep_probabilities(counts, total_tokens, p["sample"])
         weights = np.zeros(n, dtype=np.float64)
         seen = counts > 0
         weights[seen] = counts[seen].astype(np.float64) ** p["ns_exponent"]
@@ -807,7 +807,7 @@ def fit_partitioned(model: Any, p: dict, corpus: Any, counts: np.ndarray, num_no
         else:
             versions = None
         executor.start(job, versions)
-        bar = _progress(p["verbose"], pairs_per_epoch * p["epochs"])
+        bar = progress_bar(p["verbose"], pairs_per_epoch * p["epochs"])
         if bar is not None:
             bar.unit = "pair"
             bar.update(int(pair_counts.sum()))

@@ -25,8 +25,10 @@ from .._rng import normalize_seed
 from .._validation import check_bool, check_choice, check_float, check_int, check_workers
 from ..corpus import add_token_counts, as_token_chunks
 from . import _kernels
+from ._common import INIT_HALF_WIDTH, check_chunk, keep_probabilities, progress_bar
 from ._huffman import build_huffman_tree
 from .checkpoint import CHECKPOINT_FILE, Checkpointer, TrainState, counts_digest, parse_every
+from .partitioned import check_options, fit_partitioned
 
 __all__ = ["OBJECTIVES", "SGNS", "SOFTMAX_MAX_NODES"]
 
@@ -35,9 +37,6 @@ logger = logging.getLogger(__name__)
 _OWNER = "SGNS"
 _PIECE_TOKENS = 1 << 20  # tokens per kernel call (progress, checkpoint granularity); results do not depend on it
 _BLOCKS_PER_WORKER = 16  # blocks are handed out dynamically (numba parallel chunk size 1)
-# Input vectors start uniform in [-h/d, h/d].  word2vec.c uses h = 0.5, gensim >= 4 uses h = 1;
-# with one epoch h = 1 scores 0.005 Macro-F1 higher on BlogCatalog (docs/training.md).
-_INIT_HALF_WIDTH = 1.0
 # parameters that define a run (compared on resume); workers, verbose and softmax_max_nodes do not
 _IDENTITY_PARAMS = (
     "dimensions", "window", "negative", "ns_exponent", "alpha", "min_alpha", "sample", "epochs",
@@ -330,8 +329,6 @@ class SGNS:
         p["partitions"] = check_int(self.partitions, "partitions", _OWNER, minimum=1)
         p["partition_options"] = self.partition_options
         if p["partitions"] > 1:  # partitioned training: graphemb/sgns/partitioned.py, docs/partitioned.md
-            from .partitioned import check_options
-
             check_options(self.partition_options)
         seed_, kseed = normalize_seed(self.seed)
         p["seed_"] = seed_
@@ -420,7 +417,6 @@ class SGNS:
                     "SGNS.fit: checkpoint= applies to partitions=1; partitioned training checkpoints by itself "
                     "in partition_options['workdir'] (rerun to resume)."
                 )
-            from .partitioned import fit_partitioned
 
             return fit_partitioned(self, p, corpus, counts, num_nodes)
         _check_size(p, num_nodes)
@@ -542,7 +538,7 @@ class SGNS:
             rng = np.random.default_rng(np.random.SeedSequence([p["seed_"], 0x5347, 1 + self._updates()]))
             fresh = rng.random((n_new, d), dtype=np.float32)
             fresh -= np.float32(0.5)
-            fresh *= np.float32(2.0 * _INIT_HALF_WIDTH / d)
+            fresh *= np.float32(2.0 * INIT_HALF_WIDTH / d)
         else:
             fresh = np.asarray(new_input_vectors, dtype=np.float32)
             if fresh.shape != (n_new, d) or not np.all(np.isfinite(fresh)):
@@ -589,7 +585,6 @@ class SGNS:
         return int(getattr(self, "updates_", 0))
 
 
-
 # ------------------------------------------------------------- fit steps
 class _Tables:
     """Everything the kernels read or update, in the trainer's internal (frequency) row order.
@@ -632,7 +627,7 @@ def _build_tables(p: dict[str, Any], counts: np.ndarray, total: int) -> _Tables:
     rng = np.random.default_rng(np.random.SeedSequence([p["seed_"], 0x5347]))
     syn0 = rng.random((n, d), dtype=np.float32)
     syn0 -= np.float32(0.5)
-    syn0 *= np.float32(2.0 * _INIT_HALF_WIDTH / d)
+    syn0 *= np.float32(2.0 * INIT_HALF_WIDTH / d)
     syn1 = np.zeros((n, d), dtype=np.float32)
 
     weights = np.zeros(n, dtype=np.float64)
@@ -653,7 +648,7 @@ def _build_tables(p: dict[str, Any], counts: np.ndarray, total: int) -> _Tables:
         code_offsets = np.zeros(n + 1, dtype=np.int64)
     return _Tables(
         n=n, d=d, total=total, order=order, rank=rank, syn0=syn0, syn1=syn1, noise_prob=noise_prob,
-        noise_alias=noise_alias, keep_prob=_keep_probabilities(icounts, total, p["sample"]),
+        noise_alias=noise_alias, keep_prob=keep_probabilities(icounts, total, p["sample"]),
         sigmoid=_kernels.sigmoid_tables(), objective=objective, codes=codes, points=points,
         code_offsets=code_offsets,
         schedule=np.array([p["alpha"], p["min_alpha"], float(total * p["epochs"])], dtype=np.float64),
@@ -663,7 +658,7 @@ def _build_tables(p: dict[str, Any], counts: np.ndarray, total: int) -> _Tables:
 def _train_epochs(corpus: Any, p: dict[str, Any], t: _Tables, state: TrainState, ckpt: Checkpointer | None) -> int:
     """Train from ``state`` to the last epoch, checkpointing when due; returns the tokens trained."""
     workers = p["workers"]
-    bar = _progress(p["verbose"], t.total * p["epochs"])
+    bar = progress_bar(p["verbose"], t.total * p["epochs"])
     if bar is not None:
         bar.update(state.epoch * t.total + state.epoch_tokens)
     previous_threads = numba.get_num_threads()
@@ -839,13 +834,13 @@ def _train_rows(
     if not np.all(np.isfinite(weights)) or weights.sum() <= 0:
         raise ValueError(f"The node counts passed to {owner} give a degenerate noise distribution.")
     noise_prob, noise_alias = _kernels.build_alias_table(weights)
-    keep_prob = _keep_probabilities(counts, float(counts.sum()), p["sample"])
+    keep_prob = keep_probabilities(counts, float(counts.sum()), p["sample"])
     tables = _kernels.sigmoid_tables()
     codes, points = np.zeros(1, dtype=np.uint8), np.zeros(1, dtype=np.int32)
     code_offsets = np.zeros(n + 1, dtype=np.int64)
     total = 0
     for tokens, offsets in as_token_chunks(corpus):
-        _check_chunk(tokens, offsets, n)
+        check_chunk(tokens, offsets, n)
         total += int(offsets[-1])
     if total == 0:
         raise ValueError(f"The corpus passed to {owner} is empty (no tokens); nothing to train on.")
@@ -864,7 +859,7 @@ def _train_rows(
             walk_base = 0
             epoch_tokens = 0
             for tokens, offsets in as_token_chunks(corpus):
-                tokens, offsets = _check_chunk(tokens, offsets, n)
+                tokens, offsets = check_chunk(tokens, offsets, n)
                 for w0, w1 in _pieces(offsets):
                     lengths = np.diff(offsets[w0 : w1 + 1])
                     max_len = int(lengths.max()) if lengths.size else 1
@@ -974,20 +969,6 @@ def _check_size(p: dict[str, Any], n: int) -> None:
     )
 
 
-def _check_chunk(tokens: np.ndarray, offsets: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    tokens = np.ascontiguousarray(tokens, dtype=np.int32)
-    offsets = np.ascontiguousarray(offsets, dtype=np.int64)
-    if tokens.size:
-        lo, hi = int(tokens.min()), int(tokens.max())
-        if lo < 0 or hi >= n:
-            bad = lo if lo < 0 else hi
-            raise ValueError(
-                f"The corpus passed to SGNS.fit holds node index {bad}, outside [0, num_nodes={n}). "
-                "Pass num_nodes= large enough, or map the ids to 0..n-1 first."
-            )
-    return tokens, offsets
-
-
 def _epoch_pieces(
     corpus: Any, n: int, first_walk: int = 0, first_tokens: int = 0, ckpt: Checkpointer | None = None
 ) -> Iterator[tuple[np.ndarray, np.ndarray, int, int, int, int]]:
@@ -1016,7 +997,7 @@ def _epoch_pieces(
                     f"walk {first_walk} here, {first_tokens} there."
                 )
             aligned = True
-        tokens, offsets = _check_chunk(tokens, offsets, n)
+        tokens, offsets = check_chunk(tokens, offsets, n)
         for w0, w1 in _pieces(offsets, local):
             yield tokens, offsets, w0, w1, walk_base, epoch_tokens
         walk_base += n_walks
@@ -1045,17 +1026,6 @@ def _count_nodes(corpus: Any, num_nodes: int | None) -> np.ndarray:
     return counts
 
 
-def _keep_probabilities(counts: np.ndarray, total: int, sample: float) -> np.ndarray:
-    """word2vec's keep probability ``(sqrt(f / (s T)) + 1) * (s T) / f`` (>= 1 means always kept)."""
-    keep = np.full(counts.shape[0], 2.0, dtype=np.float64)
-    if sample > 0:
-        threshold = sample * total
-        seen = counts > 0
-        f = counts[seen].astype(np.float64)
-        keep[seen] = (np.sqrt(f / threshold) + 1.0) * threshold / f
-    return keep
-
-
 def _pieces(offsets: np.ndarray, first: int = 0) -> Iterator[tuple[int, int]]:
     """Split a chunk's walks ``first ..`` into consecutive ranges of about ``_PIECE_TOKENS`` tokens.
 
@@ -1068,11 +1038,3 @@ def _pieces(offsets: np.ndarray, first: int = 0) -> Iterator[tuple[int, int]]:
     cuts = np.searchsorted(offsets, np.arange(_PIECE_TOKENS, int(offsets[-1]), _PIECE_TOKENS), side="left")
     bounds = [first, *sorted(set(int(c) for c in cuts if first < c < n_walks)), n_walks]
     yield from zip(bounds[:-1], bounds[1:], strict=True)
-
-
-def _progress(verbose: bool, total: int) -> Any:
-    if not verbose:
-        return None
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, unit="tok", unit_scale=True, desc="SGNS", leave=False, disable=None)  # terminal only
