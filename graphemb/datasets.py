@@ -159,9 +159,7 @@ def _download(url: str, fname: str, cache: Path) -> Path:
     sha = expected_sha256(name) if name is not None else None
     cache.mkdir(parents=True, exist_ok=True)
     path = Path(
-        pooch.retrieve(
-            url=url, known_hash=f"sha256:{sha}" if sha else None, fname=fname, path=cache, progressbar=False
-        )
+        pooch.retrieve(url=url, known_hash=f"sha256:{sha}" if sha else None, fname=fname, path=cache, progressbar=False)
     )
     if sha is None:
         digest = pooch.file_hash(str(path), alg="sha256")
@@ -585,11 +583,9 @@ def load_digits_graph(k: int = 10, metric: str = "cosine", **kwargs: Any) -> tup
     E. Alpaydin and C. Kaynak, "Optical Recognition of Handwritten Digits", UCI
     Machine Learning Repository, 1998. doi:10.24432/C50P49
     """
-    try:
-        from .graph import knn_graph
-    except ImportError:  # the kNN builder may live in graph/knn.py
-        from .graph.knn import knn_graph  # type: ignore[no-redef]
     from sklearn.datasets import load_digits
+
+    from .graph.knn import knn_graph
 
     digits = load_digits()
     graph = knn_graph(digits.data.astype(np.float32), k=k, metric=metric, **kwargs)

@@ -79,11 +79,30 @@ class Embedding:
                 raise ValueError(f"node id {v!r} appears twice.")
             index[v] = i
         self.nodes = nodes
-        self.vectors = vectors
         self._index = index
-        self._unit: np.ndarray | None = None
+        self.vectors = vectors
 
     # ------------------------------------------------------------------ access
+    @property
+    def vectors(self) -> np.ndarray:
+        """float32 (n, dimensions) vectors, row ``i`` for ``nodes[i]``; a read-only view.
+
+        Read-only so that the unit vectors cached for :meth:`most_similar` and
+        :meth:`similarity` can never go stale: to change vectors, assign a new
+        array (``emb.vectors = new``, same shape), which drops the cache.
+        """
+        return self._vectors
+
+    @vectors.setter
+    def vectors(self, value: np.ndarray) -> None:
+        value = np.ascontiguousarray(value, dtype=np.float32)
+        if value.ndim != 2 or value.shape[0] != len(self.nodes):
+            raise ValueError(f"vectors must have shape ({len(self.nodes)}, dimensions); got {value.shape}.")
+        view = value.view()
+        view.flags.writeable = False
+        self._vectors = view
+        self._unit: np.ndarray | None = None
+
     @property
     def dimensions(self) -> int:
         """Length of each vector."""

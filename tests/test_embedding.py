@@ -243,3 +243,17 @@ def test_gensim_reads_and_writes_our_word2vec_files(tmp_path):
         back = Embedding.load_word2vec_format(tmp_path / name, binary=binary, node_type="auto")
         assert back.nodes == ["0", "a", "12345"]
         np.testing.assert_array_equal(back.vectors, emb.vectors)
+
+
+def test_vectors_are_read_only_and_never_serve_stale_unit_vectors():
+    """Regression (issue 17): editing ``vectors`` in place left most_similar on the old cached unit vectors."""
+    emb = Embedding(["a", "b", "c"], np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0]], dtype=np.float32))
+    assert emb.most_similar("a", topn=1)[0][0] == "b"
+    with pytest.raises(ValueError, match="read-only"):
+        emb.vectors[1] = [0.0, 1.0]
+    with pytest.raises(ValueError, match="read-only"):
+        emb["b"][0] = 5.0
+    emb.vectors = np.array([[1.0, 0.0], [0.0, 1.0], [0.9, 0.1]], dtype=np.float32)  # assignment drops the cache
+    assert emb.most_similar("a", topn=1)[0][0] == "c"
+    with pytest.raises(ValueError, match=r"shape \(3, dimensions\)"):
+        emb.vectors = np.zeros((2, 2))

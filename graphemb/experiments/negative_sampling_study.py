@@ -160,10 +160,6 @@ def _load(name: str) -> tuple[CSRGraph, dict]:
     raise ValueError(f"Unknown dataset {name!r}; use karate, planted_partition, ppi, blogcatalog or digits.")
 
 
-def _supports_objective() -> bool:
-    return "objective" in SGNS().get_params()
-
-
 def _trainer(cfg: dict, objective: str, negative: int, ns_exponent: float, seed: int, **extra: Any) -> SGNS:
     params: dict[str, Any] = dict(
         dimensions=cfg["dimensions"],
@@ -177,8 +173,7 @@ def _trainer(cfg: dict, objective: str, negative: int, ns_exponent: float, seed:
         verbose=False,
     )
     params.update(extra)
-    if objective != "negative_sampling" or _supports_objective():
-        params["objective"] = objective
+    params["objective"] = objective
     return SGNS(**params)
 
 
@@ -211,12 +206,9 @@ def expected_pairs(lengths: np.ndarray, window: int, shrink_window: bool = True)
 def _configs(cfg: dict, num_nodes: int) -> list[tuple[str, str, int, float]]:
     """(part, objective, negative, ns_exponent) to run on a graph of ``num_nodes`` nodes."""
     out = [("objectives", "negative_sampling", k, 0.75) for k in cfg["negatives"]]
-    if _supports_objective():
-        out.append(("objectives", "hierarchical_softmax", 0, 0.75))
-        if num_nodes <= cfg["softmax_max_nodes"]:
-            out.append(("objectives", "softmax", 0, 0.75))
-    else:
-        logger.warning("SGNS has no 'objective' parameter yet; only negative sampling is measured.")
+    out.append(("objectives", "hierarchical_softmax", 0, 0.75))
+    if num_nodes <= cfg["softmax_max_nodes"]:
+        out.append(("objectives", "softmax", 0, 0.75))
     out += [("noise_exponent", "negative_sampling", 5, e) for e in cfg["exponents"]]
     return out
 

@@ -35,8 +35,8 @@ __all__ = ["read_adjlist", "read_edgelist", "read_labels", "read_mat"]
 logger = logging.getLogger(__name__)
 
 _OWNER = "read_edgelist"
-_INT_RE = re.compile(r"[+-]?[0-9]+")
-_INT_PATTERN = r"[+-]?[0-9]+"
+_INT_PATTERN = r"[+-]?[0-9]+"  # an integer node id (the pandas paths match the same pattern)
+_INT_RE = re.compile(_INT_PATTERN)
 _HEADER_NAMES = frozenset(
     {
         "source", "target", "src", "dst", "from", "to", "u", "v", "node1", "node2", "node_1", "node_2",

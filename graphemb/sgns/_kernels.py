@@ -44,13 +44,9 @@ Ordinary training keeps components far below 1; the clamp only acts when a huge
 learning rate makes the updates diverge, and guarantees that no inf or NaN can
 appear (the largest logit is then ``d * VECTOR_CLAMP**2``, finite in float32).
 """
-SATURATED_UPDATES = False
-"""What a logit outside ``(-MAX_EXP, MAX_EXP)`` does.
-
-False (gensim's rule): no update for that (context, output) pair.  True (word2vec.c's
-rule): update with the clipped sigmoid, i.e. a full ``lr`` push when the sign is wrong.
-graphemb follows gensim, the quality reference of its benchmarks (docs/training.md).
-"""
+# A logit outside (-MAX_EXP, MAX_EXP) gives no update for that (context, output) pair:
+# gensim's rule, the quality reference of graphemb's benchmarks (word2vec.c instead updates
+# with the clipped sigmoid; docs/training.md).
 _MAX_REDRAWS = 32
 
 
@@ -197,7 +193,8 @@ def _dot_rows(a, ia, b, ib):
 def _dot_rows4(a, ia, b, o0, o1, o2, o3):
     """Four dot products ``a[ia] . b[o_i]`` sharing the loads of ``a[ia]``.
 
-    Register blocking for the ``B x (K + 1)`` logits.  O(d) time, no memory.
+    Register blocking for the ``K + 1`` logits of one pair (:func:`_train_pair` and
+    :func:`_train_pair_scaled` take the outputs four at a time).  O(d) time, no memory.
     """
     s0 = np.float32(0.0)
     s1 = np.float32(0.0)
@@ -331,7 +328,7 @@ def _train_pair(syn0, syn1, c, outs, valid, coef, neu1e, tables, lr32):
 
     Computes the ``K + 1`` logits ``syn0[c] . syn1[outs]``, the coefficients
     ``(label - sigmoid) * lr`` (label 1 for ``outs[0]``; 0 for a logit outside
-    ``(-MAX_EXP, MAX_EXP)`` unless :data:`SATURATED_UPDATES`, and for invalid slots),
+    ``(-MAX_EXP, MAX_EXP)``, as gensim, and for invalid slots),
     then moves each ``syn1[outs[k]]`` by ``coef[k] * syn0[c]`` and ``syn0[c]`` by
     ``sum_k coef[k] * syn1[outs[k]]``, both from the rows before this step
     (word2vec's order up to a repeated negative), clamping every component.
@@ -387,7 +384,7 @@ def _train_pair(syn0, syn1, c, outs, valid, coef, neu1e, tables, lr32):
         raw = coef[0, k]
         x = min(max(raw, np.float32(-MAX_EXP)), np.float32(MAX_EXP))
         idx = np.int64((x + MAX_EXP) * scale)
-        inside = SATURATED_UPDATES or (raw > -MAX_EXP and raw < MAX_EXP)
+        inside = raw > -MAX_EXP and raw < MAX_EXP
         if k == 0:
             coef[0, 0] = (np.float32(1.0) - sig[idx]) * lr32 if inside else np.float32(0.0)
             loss -= logsig[idx]
@@ -470,7 +467,7 @@ def _train_pair_scaled(syn0, syn1, c, outs, valid, coef, neu1e, tables, lr32, ro
         raw = coef[0, k]
         x = min(max(raw, np.float32(-MAX_EXP)), np.float32(MAX_EXP))
         idx = np.int64((x + MAX_EXP) * scale)
-        inside = SATURATED_UPDATES or (raw > -MAX_EXP and raw < MAX_EXP)
+        inside = raw > -MAX_EXP and raw < MAX_EXP
         if k == 0:
             coef[0, 0] = (np.float32(1.0) - sig[idx]) * lr32 if inside else np.float32(0.0)
             loss -= logsig[idx]

@@ -425,7 +425,8 @@ def _walk_block(
     Parameters
     ----------
     indptr, indices, weights, prob, alias, rowsum
-        Graph and tables, see :func:`node2vec_step` (empty arrays when unused).
+        Graph and tables, see :func:`node2vec_walk` and :func:`first_order_group`
+        (empty arrays when unused).
     start_nodes : int64[s]
         Start node of each walk of a round.
     first_walk : int64
