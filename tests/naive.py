@@ -59,3 +59,35 @@ def node2vec_probs(graph, prev: int, cur: int, p: float, q: float, weighted: boo
 def walk_is_valid(graph, walk) -> bool:
     """Whether every consecutive pair of ``walk`` (node indices, no padding) is an arc."""
     return all(has_arc(graph, int(a), int(b)) for a, b in zip(walk[:-1], walk[1:], strict=True))
+
+
+def sgns_pair_update(syn0, syn1, c: int, outs, valid, lr: float, max_exp: float = 6.0):
+    """word2vec's skip-gram negative-sampling step for one (context ``c``, centre ``outs[0]``) pair, in float64.
+
+    ``outs = [centre, negative_1, ..., negative_K]``; ``valid[k]`` False marks a
+    negative slot that is skipped.  With ``f_k = syn0[c] . syn1[outs[k]]`` and
+    label ``y_k`` (1 for the centre, 0 for a negative), the coefficient is
+    ``g_k = (y_k - sigmoid(f_k)) * lr``, or 0 when ``|f_k| >= max_exp`` (gensim's
+    rule).  Every output row moves by ``g_k syn0[c]`` and the input row by
+    ``sum_k g_k syn1[outs[k]]``, all from the rows *before* the step.  Returns
+    the new ``(syn0, syn1)`` (copies, float64) and the negative log-likelihood.
+    """
+    syn0 = np.array(syn0, dtype=np.float64)
+    syn1 = np.array(syn1, dtype=np.float64)
+    h = syn0[c].copy()
+    neu1e = np.zeros_like(h)
+    loss = 0.0
+    old_out = {int(o): syn1[int(o)].copy() for o in outs}
+    for k, o in enumerate(outs):
+        o = int(o)
+        if k > 0 and not valid[k]:
+            continue
+        f = float(h @ old_out[o])
+        label = 1.0 if k == 0 else 0.0
+        sig = 1.0 / (1.0 + np.exp(-f))
+        loss -= np.log(sig) if k == 0 else np.log(1.0 - sig)
+        g = (label - sig) * lr if -max_exp < f < max_exp else 0.0
+        neu1e += g * old_out[o]
+        syn1[o] += g * h
+    syn0[c] += neu1e
+    return syn0, syn1, loss
