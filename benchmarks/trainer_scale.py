@@ -103,7 +103,7 @@ def worker(walks_path: str, n: int, workers: int, order: bool, seed: int, limit:
 
     walks = np.load(walks_path)[:limit]
     kernel_seconds = [0.0]
-    for name in ("train_walks_serial", "train_walks_parallel"):  # time spent inside the kernels
+    for name in ("train_walk_range", "train_walks_parallel"):  # time spent inside the kernels
         real = getattr(_kernels, name)
 
         def timed(*args, _real=real):

@@ -53,7 +53,7 @@ CHILD = textwrap.dedent(
     rng = np.random.default_rng(7)
     walks = (rng.zipf(1.6, size=(600, 30)) % 300).astype(np.int32)
     if mode == "kill":
-        real, calls = _kernels.train_walks_serial, [0]
+        real, calls = _kernels.train_walk_range, [0]
         def hang_after_some_pieces(*args):
             result = real(*args)  # the tables move past the last checkpoint ...
             calls[0] += 1
@@ -62,7 +62,7 @@ CHILD = textwrap.dedent(
                 import time
                 time.sleep(120)
             return result
-        _kernels.train_walks_serial = hang_after_some_pieces
+        _kernels.train_walk_range = hang_after_some_pieces
     m = SGNS(dimensions=8, window=3, negative=3, epochs=2, workers=1, seed=11, verbose=False)
     m.fit(walks, num_nodes=300, checkpoint=folder, checkpoint_every=1, resume=(mode == "resume"))
     np.save(out, m.input_vectors_)
@@ -300,7 +300,7 @@ def test_model_interrupted_then_resumed_equals_uninterrupted(tmp_path, small_pie
 
     g = nx.karate_club_graph()
     ref = _karate_model().fit(g)
-    real, calls = _kernels.train_walks_serial, [0]
+    real, calls = _kernels.train_walk_range, [0]
 
     def interrupted(*args):
         calls[0] += 1
@@ -308,11 +308,11 @@ def test_model_interrupted_then_resumed_equals_uninterrupted(tmp_path, small_pie
             raise KeyboardInterrupt
         return real(*args)
 
-    monkeypatch.setattr(_kernels, "train_walks_serial", interrupted)
+    monkeypatch.setattr(_kernels, "train_walk_range", interrupted)
     folder = tmp_path / "ckpt"
     with pytest.raises(KeyboardInterrupt):
         _karate_model().fit(g, checkpoint=folder, checkpoint_every=1)
-    monkeypatch.setattr(_kernels, "train_walks_serial", real)
+    monkeypatch.setattr(_kernels, "train_walk_range", real)
     meta = read_checkpoint(folder)
     assert meta["identity"]["caller"]["model"] == "Node2Vec" and meta["identity"]["caller"]["p"] == 0.5
     assert meta["identity"]["caller"]["graph"].startswith("sha256:")
@@ -370,7 +370,7 @@ def test_train_command_interrupted_then_resumed(tmp_path, small_pieces, monkeypa
     train = ["train", "--walks", str(walks), "--dimensions", "8", "--window-size", "3", "--workers", "1",
              "--iter", "2", "--quiet", "--format", "npz"]  # fmt: skip
     assert main([*train, "--output", str(tmp_path / "plain.npz")]) == 0
-    real, calls = _kernels.train_walks_serial, [0]
+    real, calls = _kernels.train_walk_range, [0]
 
     def interrupted(*args):
         calls[0] += 1
@@ -378,11 +378,11 @@ def test_train_command_interrupted_then_resumed(tmp_path, small_pieces, monkeypa
             raise KeyboardInterrupt
         return real(*args)
 
-    monkeypatch.setattr(_kernels, "train_walks_serial", interrupted)
+    monkeypatch.setattr(_kernels, "train_walk_range", interrupted)
     ck = ["--checkpoint", str(folder), "--checkpoint-every", "1"]
     assert main([*train, "--output", str(tmp_path / "r.npz"), *ck]) == 130
     assert not (tmp_path / "r.npz").exists() and not read_checkpoint(folder)["complete"]
-    monkeypatch.setattr(_kernels, "train_walks_serial", real)
+    monkeypatch.setattr(_kernels, "train_walk_range", real)
     assert main([*train, "--output", str(tmp_path / "r.npz"), *ck, "--resume"]) == 0
     plain, resumed = Embedding.load(tmp_path / "plain.npz"), Embedding.load(tmp_path / "r.npz")
     assert np.array_equal(plain.vectors, resumed.vectors)

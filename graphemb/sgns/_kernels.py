@@ -8,8 +8,8 @@ Layers (stumpy style):
   used by incremental updates through the optional ``row_scale`` argument);
 * the block kernel :func:`train_walk_range`, which trains on a contiguous range of
   walks with one random stream per walk;
-* the drivers :func:`train_walks_serial` (bit-for-bit repeatable) and
-  :func:`train_walks_parallel` (Hogwild over blocks of walks, ``prange``).
+* run as it is, the block kernel is the serial path (bit-for-bit repeatable); the
+  driver :func:`train_walks_parallel` runs it over blocks of walks in ``prange`` (Hogwild).
 
 Shared negatives (the default, after pWord2Vec: Ji et al., "Parallelizing Word2Vec
 in Shared and Distributed Memory", arXiv:1604.04661): the ``K`` noise nodes of a
@@ -861,46 +861,6 @@ def train_walk_range(
             pairs += nb
     # touched is a sum of row entries kept only so the touching loads are not optimised away
     return loss + 0.0 * touched, pairs, words
-
-
-@njit(cache=True, nogil=True)
-def train_walks_serial(
-    tokens,
-    offsets,
-    w_start,
-    w_end,
-    walk_base,
-    token_base,
-    syn0,
-    syn1,
-    noise_prob,
-    noise_alias,
-    keep_prob,
-    tables,
-    window,
-    negative,
-    shrink,
-    schedule,
-    seed,
-    epoch,
-    max_len,
-    shared,
-    objective,
-    codes,
-    points,
-    code_offsets,
-    row_scale=None,
-):
-    """Serial driver: :func:`train_walk_range` over ``w_start .. w_end - 1`` in order.
-
-    Same parameters and returns as :func:`train_walk_range`.  Bit-for-bit
-    repeatable for a given seed, independent of how the corpus is chunked.
-    """
-    return train_walk_range(
-        tokens, offsets, w_start, w_end, walk_base, token_base, syn0, syn1, noise_prob, noise_alias,
-        keep_prob, tables, window, negative, shrink, schedule, seed, epoch, max_len, shared,
-        objective, codes, points, code_offsets, row_scale,
-    )  # fmt: skip
 
 
 @njit(cache=True, nogil=True, parallel=True)

@@ -721,7 +721,7 @@ def _train_piece(
         p["shared_negatives"], t.objective, t.codes, t.points, t.code_offsets,
     )  # fmt: skip
     if p["workers"] == 1:
-        return _kernels.train_walks_serial(*args)
+        return _kernels.train_walk_range(*args)
     blocks = max(1, min(w1 - w0, p["workers"] * _BLOCKS_PER_WORKER))
     return _kernels.train_walks_parallel(*args, blocks)
 
@@ -870,7 +870,7 @@ def _train_rows(
                         0, codes, points, code_offsets,
                     )  # fmt: skip
                     if workers == 1:
-                        lo, pa, wo = _kernels.train_walks_serial(*args, row_scale)
+                        lo, pa, wo = _kernels.train_walk_range(*args, row_scale)
                     else:
                         blocks = max(1, min(w1 - w0, workers * _BLOCKS_PER_WORKER))
                         lo, pa, wo = _kernels.train_walks_parallel(*args, blocks, row_scale)
