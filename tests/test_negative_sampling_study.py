@@ -21,7 +21,7 @@ from graphemb.experiments import (
     pair_scores,
     shifted_pmi,
 )
-from graphemb.experiments.negative_sampling_study import RESULT_COLUMNS, expected_pairs, run_study
+from graphemb.experiments.negative_sampling import RESULT_COLUMNS, expected_pairs, run_study
 from graphemb.sgns import SGNS
 
 
@@ -197,7 +197,24 @@ def test_quick_study_writes_csv_with_expected_columns(tmp_path):
     assert df[["micro_f1", "macro_f1", "lp_roc_auc"]].stack().between(0, 1).all()
     assert (df["train_seconds"] > 0).all() and (df["pairs"] > 0).all()
     assert len(res["calibration"]) and len(res["theory"]) and len(res["netmf"])
-    for name in ("calibration.csv", "theory.csv", "netmf.csv", "objectives.png", "imbalance.png",
-                 "calibration.png", "levy_goldberg.png", "noise_exponent.png"):  # fmt: skip
+    for name in ("calibration.csv", "theory.csv", "netmf.csv"):
+        assert (tmp_path / name).stat().st_size > 0
+    assert not list(tmp_path.glob("*.png"))  # the library draws nothing (the plots are the example's)
+
+
+def test_study_example_draws_the_plots(tmp_path):
+    """examples/negative_sampling_study.py: the command line, the plots and the summary around run_study."""
+    pytest.importorskip("matplotlib")
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    cmd = [sys.executable, str(root / "examples" / "negative_sampling_study.py"), "--quick", "--out", str(tmp_path),
+           "--datasets", "karate", "--seeds", "0"]  # fmt: skip
+    env = {**__import__("os").environ, "PYTHONPATH": str(root), "MPLBACKEND": "Agg"}
+    subprocess.run(cmd, check=True, cwd=root, env=env, capture_output=True, timeout=600)
+    for name in ("results.csv", "summary.md", "objectives.png", "imbalance.png", "calibration.png",
+                 "levy_goldberg.png", "noise_exponent.png"):  # fmt: skip
         assert (tmp_path / name).stat().st_size > 0
     assert (tmp_path / "imbalance.png").stat().st_size < 200_000
