@@ -1,6 +1,6 @@
 """DeepWalk and node2vec: thin compositions of the walk engine and the SGNS trainer.
 
-``fit(graph)`` runs the pipeline of ARCHITECTURE.md once::
+``fit(graph)`` runs the pipeline of docs/architecture.md once::
 
     graph -> CSRGraph -> WalkStream (walks.walker) -> SGNS (sgns.trainer) -> Embedding
 

@@ -1,8 +1,8 @@
-"""Data flows one way: every graphemb module imports only from steps above it (ARCHITECTURE.md).
+"""Data flows one way: every graphemb module imports only from steps above it (docs/architecture.md).
 
 The steps, from the top of the data flow down::
 
-    utilities (_rng, _validation, _memory)
+    utilities (_rng, _validation, _memory, plotting)
     graph  ->  corpus  ->  walks | sgns | shards (siblings)  ->  embedding  ->  evaluation | incremental | distributed
     ->  datasets, models, presets  ->  experiments, tuning  ->  cli  ->  __main__, package __init__
 
@@ -48,7 +48,7 @@ STEPS = {
 }
 # Imports the step order would allow but the design forbids.
 FORBIDDEN = {
-    ("graphemb.sgns", "graphemb.graph"): "the trainer never sees a graph (ARCHITECTURE.md)",
+    ("graphemb.sgns", "graphemb.graph"): "the trainer never sees a graph (docs/architecture.md)",
 }
 # Known deviations, each with its reason; keep this list short and shrinking.
 KNOWN_EXCEPTIONS: set[tuple[str, str]] = set()  # none left: read_labels moved to graph/io.py
