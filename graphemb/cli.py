@@ -838,9 +838,9 @@ def _evaluate_link_prediction(args: argparse.Namespace) -> int:
     )
     _emit_results(df, args, "link-prediction", protocol)
     if args.predictions is not None:
-        from .embedding import _atomic_write
+        from ._atomic import atomic_write
 
-        _atomic_write(args.predictions, lambda fh: fh.write(predictions.to_csv(index=False).encode("utf-8")))
+        atomic_write(args.predictions, lambda fh: fh.write(predictions.to_csv(index=False).encode("utf-8")))
         logger.info("wrote %d scored pairs to %s", len(predictions), args.predictions)
     logger.info("link prediction done in %.1f s, peak RSS %s", time.perf_counter() - t0, peak_rss())
     return EXIT_OK

@@ -28,11 +28,12 @@ from __future__ import annotations
 import json
 import numbers
 import os
-import tempfile
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from typing import IO, Any
 
 import numpy as np
+
+from ._atomic import atomic_write
 
 __all__ = ["Embedding"]
 
@@ -419,7 +420,7 @@ class Embedding:
                 **arrays,
             )
 
-        _atomic_write(path, write)
+        atomic_write(path, write)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Embedding:
@@ -515,7 +516,7 @@ class Embedding:
                 lines = [row_format % (name, *vals) for name, vals in zip(chunk, rows, strict=True)]
                 fh.write("".join(lines).encode("utf-8"))
 
-        _atomic_write(path, write)
+        atomic_write(path, write)
 
     @classmethod
     def load_word2vec_format(
@@ -722,25 +723,3 @@ def _read_binary_rows(fh: IO[bytes], path: str, n: int, d: int) -> tuple[list[st
 
 
 # ------------------------------------------------------------- atomic write
-def _atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], None]) -> None:
-    """Call ``write(fh)`` on a temp file beside ``path``, then ``os.replace`` it onto ``path``.
-
-    On any exception (including ``KeyboardInterrupt``) the temp file is removed
-    and ``path`` is untouched.
-    """
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp creates 0o600
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise

@@ -29,7 +29,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import secrets
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -37,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from ._atomic import atomic_save_npy, atomic_write
 from ._memory import check_allocation, format_bytes
 from .corpus import WalkCorpus, add_token_counts
 from .graph.csr import CSRGraph
@@ -79,40 +79,6 @@ def shard_name(first_walk: int) -> str:
     if first_walk < 0:
         raise ValueError(f"first_walk must be >= 0; got {first_walk}.")
     return f"w{first_walk:012d}"
-
-
-def _tmp_name(path: Path) -> Path:
-    return path.with_name(f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
-
-
-def _atomic_write(path: Path, write: Any) -> None:
-    tmp = _tmp_name(path)
-    try:
-        with open(tmp, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-def atomic_save_npy(path: str | os.PathLike, array: np.ndarray) -> None:
-    """Save ``array`` as ``.npy`` at ``path`` atomically (temporary name in the same folder, then rename).
-
-    Parameters
-    ----------
-    path : str or PathLike
-        Final file name (written as given: no ``.npy`` is appended).
-    array : ndarray
-        Any non-object array (``allow_pickle=False``: object arrays are refused).
-    """
-    array = np.asanyarray(array)
-    _atomic_write(Path(path), lambda fh: np.save(fh, array, allow_pickle=False))
 
 
 def _shard_paths(folder: Path, first_walk: int) -> tuple[Path, Path]:
@@ -233,7 +199,7 @@ def shard_is_complete(
 def write_manifest(folder: str | os.PathLike, manifest: Mapping[str, Any]) -> None:
     """Write ``folder/manifest.json`` atomically; call it last (its presence marks the directory complete)."""
     text = json.dumps(manifest, indent=1, sort_keys=False) + "\n"
-    _atomic_write(Path(folder) / MANIFEST, lambda fh: fh.write(text.encode("utf-8")))
+    atomic_write(Path(folder) / MANIFEST, lambda fh: fh.write(text.encode("utf-8")))
 
 
 # ------------------------------------------------------------------ node ids
@@ -310,7 +276,7 @@ def _prepare_folder(path: Path, pending: dict, overwrite: bool) -> None:
                 if f.name.endswith(".npy") or ".npy.tmp-" in f.name:
                     f.unlink()
     text = json.dumps(pending) + "\n"
-    _atomic_write(pend, lambda fh: fh.write(text.encode("utf-8")))
+    atomic_write(pend, lambda fh: fh.write(text.encode("utf-8")))
 
 
 def _split(corpus: WalkCorpus, chunk_size: int | None) -> Iterator[WalkCorpus]:
@@ -761,7 +727,7 @@ def write_text_walks(corpus_or_stream: Any, path: str | os.PathLike, nodes: Sequ
                 fh.write(("\n".join(lines) + "\n").encode("utf-8"))
             count += walks.shape[0]
 
-    _atomic_write(Path(path), write)
+    atomic_write(Path(path), write)
     return count
 
 

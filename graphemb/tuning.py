@@ -51,6 +51,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._atomic import atomic_write_json
 from .embedding import Embedding
 from .evaluation import (
     CLASSIFIER_PROTOCOLS,
@@ -154,16 +155,7 @@ def _now() -> str:
 
 
 def _write_json(path: str | os.PathLike, obj: dict) -> None:
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(obj, fh, indent=1, default=str)
-            fh.write("\n")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    atomic_write_json(path, obj, indent=1, default=str)
 
 
 # -------------------------------------------------------------- validation

@@ -27,6 +27,7 @@ STEPS = {
     "graphemb._rng": 0,
     "graphemb._validation": 0,
     "graphemb._memory": 0,
+    "graphemb._atomic": 0,  # temporary name, fsync, rename: every output file
     "graphemb.plotting": 0,  # pictures: imports no other graphemb module
     "graphemb.graph": 1,
     "graphemb.corpus": 2,

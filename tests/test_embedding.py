@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from graphemb import Embedding
-from graphemb.embedding import _atomic_write
+from graphemb._atomic import atomic_write as _atomic_write
 
 REPO = Path(__file__).resolve().parents[1]
 ANCHOR_PYTHON = REPO / ".venv-anchors" / "bin" / "python"

@@ -34,19 +34,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import secrets
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .._atomic import atomic_save_npy, atomic_write_text
+
 __all__ = [
     "CHECKPOINT_FILE",
     "FORMAT",
     "FORMAT_VERSION",
-    "atomic_save_npy",
-    "atomic_write_text",
     "check_identity",
     "counts_digest",
     "load_arrays",
@@ -61,58 +60,6 @@ CHECKPOINT_FILE = "checkpoint.json"
 _ABSENT = object()
 DEFAULT_EVERY_SECONDS = 300.0
 """Checkpoint period when a folder is given without ``checkpoint_every``."""
-
-
-# ----------------------------------------------------------------- atomic files
-def _tmp_name(path: Path) -> Path:
-    return path.with_name(f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory fds
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
-
-
-def atomic_save_npy(path: str | os.PathLike, array: np.ndarray) -> None:
-    """Write ``array`` to ``path`` (``.npy``) under a temporary name, fsync, then rename.
-
-    O(array.nbytes) time; no memory beyond numpy's write buffer.
-    """
-    path = Path(path)
-    tmp = _tmp_name(path)
-    try:
-        with open(tmp, "wb") as fh:
-            np.save(fh, np.ascontiguousarray(array), allow_pickle=False)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_text(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` under a temporary name, fsync, then rename."""
-    path = Path(path)
-    tmp = _tmp_name(path)
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
 
 
 # ------------------------------------------------------------------- identity
@@ -246,7 +193,7 @@ def write_checkpoint(path: str | os.PathLike, meta: dict[str, Any], arrays: dict
         written=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         arrays=specs,
     )
-    atomic_write_text(folder / CHECKPOINT_FILE, json.dumps(meta, indent=1, sort_keys=True) + "\n")
+    atomic_write_text(folder / CHECKPOINT_FILE, json.dumps(meta, indent=1, sort_keys=True) + "\n", sync_dir=True)
     keep = {spec["file"] for spec in specs.values()}
     for old in folder.glob("*.g[0-9]*.npy"):
         if old.name not in keep:
