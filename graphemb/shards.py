@@ -64,7 +64,7 @@ FORMAT = "graphemb-walks"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 SHARDS = "shards"
-_PENDING = ".pending.json"  # parameters of an unfinished write (lets a rerun resume; not part of the format)
+PENDING_FILE = ".pending.json"  # parameters of an unfinished write (lets a rerun resume; not part of the format)
 _CHUNK_BYTES = 64 * 2**20  # default shard size when splitting an in-memory corpus
 
 
@@ -252,7 +252,7 @@ def _prepare_folder(path: Path, pending: dict, overwrite: bool) -> None:
         raise FileExistsError(f"{path}: exists and is not a directory.")
     path.mkdir(parents=True, exist_ok=True)
     manifest = path / MANIFEST
-    pend = path / _PENDING
+    pend = path / PENDING_FILE
     same_run = False
     if pend.exists():
         try:
@@ -476,7 +476,7 @@ def write_walks(
     if metadata is not None:
         manifest["metadata"] = dict(metadata)
     write_manifest(path, manifest)
-    (path / _PENDING).unlink(missing_ok=True)
+    (path / PENDING_FILE).unlink(missing_ok=True)
     elapsed = time.perf_counter() - t0
     logger.info(
         "write_walks: %s: %d walks, %d tokens, %d shards (%s) in %.1f s",
@@ -604,7 +604,7 @@ def read_walks(path: str | os.PathLike, graph: CSRGraph | None = None) -> Sharde
     if not path.is_dir():
         raise ShardFormatError(f"{path}: no such walk directory.")
     if not mpath.exists():
-        hint = " (an unfinished write: rerun it to resume)" if (path / _PENDING).exists() else ""
+        hint = " (an unfinished write: rerun it to resume)" if (path / PENDING_FILE).exists() else ""
         raise ShardFormatError(f"{mpath}: missing; {path} is not a complete walk directory{hint}.")
     try:
         manifest = json.loads(mpath.read_text(encoding="utf-8"))

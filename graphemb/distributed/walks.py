@@ -46,9 +46,10 @@ from typing import Any
 import numpy as np
 
 from .. import __version__
-from ..shards import (
+from ..shards import (  # PENDING_FILE: either writer (this one, write_walks) resumes the other
     FORMAT,
     FORMAT_VERSION,
+    PENDING_FILE,
     atomic_save_npy,
     shard_is_complete,
     shard_name,
@@ -63,7 +64,6 @@ __all__ = ["random_walks"]
 
 logger = logging.getLogger(__name__)
 
-PENDING_FILE = ".pending.json"  # same name and content as graphemb.write_walks's: either writer resumes the other
 MANIFEST_FILE = "manifest.json"
 SHARDS = "shards"
 
