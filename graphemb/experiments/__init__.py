@@ -11,24 +11,7 @@ import every other part of graphemb, and nothing in graphemb imports it.
 
 from __future__ import annotations
 
-from .negative_sampling import (
-    context_pairs,
-    cooccurrence_matrix,
-    imbalance_scores,
-    levy_goldberg_fit,
-    netmf_embedding,
-    netmf_matrix,
-    pair_scores,
-    shifted_pmi,
-)
+from . import negative_sampling
+from .negative_sampling import *  # noqa: F403 - the names of negative_sampling.__all__
 
-__all__ = [
-    "context_pairs",
-    "cooccurrence_matrix",
-    "imbalance_scores",
-    "levy_goldberg_fit",
-    "netmf_embedding",
-    "netmf_matrix",
-    "pair_scores",
-    "shifted_pmi",
-]
+__all__ = list(negative_sampling.__all__)

@@ -661,6 +661,28 @@ def _train_pairs_other(objective, syn0, syn1, ctx, nb, t, codes, points, code_of
 
 
 @njit(cache=True, nogil=True)
+def subsample_walk(tokens, start, end, keep_prob, state, sent):
+    """word2vec's frequent-node sub-sampling of one walk ``tokens[start:end]``.
+
+    Token ``t`` is kept with probability ``keep_prob[t]`` (always when >= 1, with no
+    draw); the kept tokens are written in order to ``sent``.  Returns
+    ``(state, m)``: the advanced random state and the number kept.  O(end - start),
+    no allocation.
+    """
+    m = 0
+    for t in range(start, end):
+        node = tokens[t]
+        kp = keep_prob[node]
+        if kp < 1.0:
+            state, u = next_float(state)
+            if u >= kp:
+                continue
+        sent[m] = node
+        m += 1
+    return state, m
+
+
+@njit(cache=True, nogil=True)
 def train_walk_range(
     tokens,
     offsets,
@@ -802,16 +824,7 @@ def train_walk_range(
             lr = min_alpha
         lr32 = np.float32(lr)
         # frequent-node subsampling: the window runs over the kept tokens
-        m = 0
-        for t in range(start, end):
-            node = tokens[t]
-            kp = keep_prob[node]
-            if kp < 1.0:
-                state, u = next_float(state)
-                if u >= kp:
-                    continue
-            sent[m] = node
-            m += 1
+        state, m = subsample_walk(tokens, start, end, keep_prob, state, sent)
         words += m
         pipelined = objective == 0 and shared
         if pipelined and m > 0:

@@ -19,8 +19,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .._rng import next_below, next_float, stream_state, stream_state2
-from ._kernels import _draw_negatives, _train_pair
+from .._rng import next_below, stream_state, stream_state2
+from ._kernels import _draw_negatives, _train_pair, subsample_walk
 
 
 @njit(cache=True, nogil=True)
@@ -78,16 +78,7 @@ def extract_pairs(
     sent = np.empty(max_len, dtype=np.int32)
     for w in range(w_start, w_end):
         state = stream_state(seed, np.uint64(walk_base + w))
-        m = 0
-        for t in range(offsets[w], offsets[w + 1]):
-            node = tokens[t]
-            kp = keep_prob[node]
-            if kp < 1.0:
-                state, u = next_float(state)
-                if u >= kp:
-                    continue
-            sent[m] = node
-            m += 1
+        state, m = subsample_walk(tokens, offsets[w], offsets[w + 1], keep_prob, state, sent)
         for i in range(m):
             radius = window
             if shrink:

@@ -43,20 +43,9 @@ def has_arc(indptr, indices, a, b):
     Returns
     -------
     bool
-        O(log deg(a)) time, O(1) memory.
+        O(log deg(a)) time, O(1) memory (:func:`find_arc`).
     """
-    lo = indptr[a]
-    hi = indptr[a + 1]
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        v = indices[mid]
-        if v < b:
-            lo = mid + 1
-        elif v > b:
-            hi = mid
-        else:
-            return True
-    return False
+    return find_arc(indptr, indices, a, b) >= 0
 
 
 @njit(cache=True, nogil=True)
