@@ -22,6 +22,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ._validation import check_seed
+
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -104,13 +106,15 @@ def next_below(state, n):
     return state, k
 
 
-def normalize_seed(seed: int | None) -> tuple[int, np.uint64]:
+def normalize_seed(seed: int | None, owner: str | None = None) -> tuple[int, np.uint64]:
     """Turn a user seed into ``(seed_, kernel_seed)``.
 
     Parameters
     ----------
     seed : int or None
         Non-negative integer, or None to draw fresh entropy from the OS.
+    owner : str, optional
+        The public function or class, named in the error message.
 
     Returns
     -------
@@ -126,9 +130,5 @@ def normalize_seed(seed: int | None) -> tuple[int, np.uint64]:
     """
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % (2**63))
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise ValueError(f"The 'seed' parameter must be a non-negative int or None. Got {seed!r} instead.")
-    seed = int(seed)
-    if seed < 0:
-        raise ValueError(f"The 'seed' parameter must be a non-negative int or None. Got {seed!r} instead.")
+    seed = check_seed(seed, "seed", owner)
     return seed, np.uint64(seed % (2**64))

@@ -12,6 +12,7 @@ __all__ = [
     "check_bool",
     "check_workers",
     "check_choice",
+    "check_seed",
 ]
 
 
@@ -79,6 +80,23 @@ def check_choice(value: Any, name: str, choices: tuple, owner: str | None = None
         opts = ", ".join(repr(c) for c in choices)
         raise ValueError(f"The '{name}' parameter{_where(owner)} must be one of {opts}. Got {value!r} instead.")
     return value
+
+
+def check_seed(value: Any, name: str = "seed", owner: str | None = None, allow_none: bool = True) -> int | None:
+    """Return ``value`` as int if it is a non-negative integer (or None when ``allow_none``).
+
+    Raises
+    ------
+    ValueError
+        ``"The 'seed' parameter of Node2Vec must be a non-negative int or None. Got -1 instead."``
+    """
+    if value is None and allow_none:
+        return None
+    ok = isinstance(value, numbers.Integral) and not isinstance(value, bool) and int(value) >= 0
+    if not ok:
+        what = "a non-negative int or None" if allow_none else "a non-negative int"
+        raise ValueError(f"The '{name}' parameter{_where(owner)} must be {what}. Got {value!r} instead.")
+    return int(value)
 
 
 def check_workers(workers: Any, owner: str | None = None) -> int:

@@ -13,7 +13,6 @@ DeepWalk is node2vec with ``p = q = 1`` (first-order walks); both share
 
 from __future__ import annotations
 
-import inspect
 import json
 import logging
 import os
@@ -25,7 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from ._memory import NODE_ID_BYTES, MemoryPlan, parse_size, peak_rss, plan_fit
+from ._estimator import Estimator
+from ._memory import NODE_ID_BYTES, MemoryPlan, peak_rss, plan_fit
+from ._params import PARAMETERS
 from ._rng import normalize_seed
 from ._validation import check_bool, check_choice, check_float, check_int
 from .corpus import WalkCorpus
@@ -52,60 +53,6 @@ logger = logging.getLogger(__name__)
 # written, and trained from the memory-mapped shards (peak memory independent of the number
 # of walks).
 _IN_MEMORY_CORPUS_BYTES = 256 * 2**20
-
-_SHARED_PARAMETERS = """
-    dimensions : int, default 128
-        Length of each node vector.
-    walk_length : int, default 80
-        Nodes per walk, start node included.
-    num_walks : int, default 10
-        Walks started from every node.
-    window : int, default 10
-        Skip-gram context size (nodes on each side of the centre).
-    negative : int, default 5
-        Noise nodes per centre position.
-    epochs : int, default 1
-        Passes of SGNS over the walks.
-    alpha : float, default 0.025
-        Initial learning rate, decayed linearly to ``min_alpha``.
-    min_alpha : float, default 0.0001
-        Final learning rate.
-    sample : float, default 1e-3
-        Sub-sampling threshold for frequent nodes (word2vec); 0 disables it.
-    ns_exponent : float, default 0.75
-        Exponent of the node counts in the noise distribution.
-    weighted : bool or None, default None
-        Walk proportionally to edge weights; None uses weights when the graph
-        has them.
-    directed : bool or None, default None
-        How to read an input that does not say: None keeps a networkx graph's
-        or CSRGraph's own setting, treats a pandas edge table as undirected
-        and a scipy matrix as directed only when it is asymmetric.  A value that
-        contradicts a networkx graph or CSRGraph raises.
-    workers : int or None, default None
-        Threads for walks and training (None: every core numba may use).
-    seed : int or None, default None
-        The one seed of the run: the walk seed and the training seed are both
-        derived from it.  None draws fresh entropy, recorded in ``seed_``.
-    verbose : bool, default True
-        Progress bars (walks; training tokens/s and loss) via tqdm.
-    memory_limit : int, str or None, default None
-        Bytes the fit may hold (graph, tables, vectors, corpus, buffers; not
-        the interpreter), e.g. ``"4G"``.  Decides whether the walk corpus stays
-        in memory or spills to shards on disk; a plan that cannot fit is
-        refused before any large allocation (see :meth:`memory_plan`).  None:
-        the graph plus 70 % of the memory available at ``fit``.
-    workdir : str, PathLike or None, default None
-        Where a spilled corpus is written: None uses a temporary directory
-        removed after ``fit``; a folder keeps the shards in ``workdir/walks``
-        (reused by a later fit with the same graph, parameters and seed).
-    partitions : int, default 1
-        ``P > 1`` trains with partitioned SGNS (``SGNS(partitions=P)``, docs/partitioned.md).
-    partition_options : dict or None, default None
-        Passed to ``SGNS(partition_options=...)`` (``workdir``, ``buffer``, ``chunks``,
-        ``executor``); a ``"scheduler"`` address is turned into a
-        ``graphemb.distributed.training.DaskExecutor`` (needs ``graphemb[distributed]``).
-"""
 
 _SHARED_ATTRIBUTES = """
     embedding_ : Embedding
@@ -135,76 +82,14 @@ def _derive_seeds(seed_: int) -> tuple[int, int]:
     return int(walk_state >> np.uint64(1)), int(train_state >> np.uint64(1))
 
 
-class _RandomWalkEmbedding:
+class _RandomWalkEmbedding(Estimator):
     """Base of the random-walk embedding models: random walks, then skip-gram.
 
-    Subclasses define ``__init__`` (their parameters, stored as attributes of
-    the same name) and :meth:`_walk_bias` (the node2vec ``(p, q)`` of their
-    walks).  The scikit-learn estimator protocol (``get_params``,
-    ``set_params``, ``repr``, ``sklearn.base.clone``) is implemented here
-    without importing scikit-learn, which keeps ``import graphemb`` and the
-    command line quick to start.
+    Subclasses name their parameters (``_parameters``, declared in
+    :mod:`graphemb._params`) and define :meth:`_walk_bias` (the node2vec
+    ``(p, q)`` of their walks); :class:`~graphemb._estimator.Estimator` derives
+    ``__init__``, the scikit-learn protocol and the checks from the declarations.
     """
-
-    # ------------------------------------------------------ estimator protocol
-    @classmethod
-    def _param_names(cls) -> list[str]:
-        parameters = inspect.signature(cls.__init__).parameters.values()
-        return [par.name for par in parameters if par.name != "self" and par.kind == par.POSITIONAL_OR_KEYWORD]
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """Get the parameters of this model.
-
-        Parameters
-        ----------
-        deep : bool, default True
-            Unused (no nested estimators); kept for scikit-learn compatibility.
-
-        Returns
-        -------
-        dict
-            Parameter names, in signature order, mapped to their values.
-        """
-        return {name: getattr(self, name) for name in self._param_names()}
-
-    def set_params(self, **params: Any) -> _RandomWalkEmbedding:
-        """Set parameters of this model (validated at ``fit``).
-
-        Parameters
-        ----------
-        **params
-            Parameter names and new values.
-
-        Returns
-        -------
-        self
-
-        Raises
-        ------
-        ValueError
-            If a name is not a parameter of the model.
-        """
-        valid = self._param_names()
-        for name, value in params.items():
-            if name not in valid:
-                raise ValueError(
-                    f"Invalid parameter {name!r} for {type(self).__name__}. Valid parameters are: {', '.join(valid)}."
-                )
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self) -> str:
-        defaults = {k: v.default for k, v in inspect.signature(type(self).__init__).parameters.items()}
-        changed = []
-        for name, value in self.get_params().items():
-            default = defaults.get(name, inspect.Parameter.empty)
-            try:
-                same = type(value) is type(default) and bool(value == default)
-            except (TypeError, ValueError):  # e.g. an array: always shown
-                same = False
-            if not same:
-                changed.append(f"{name}={value!r}")
-        return f"{type(self).__name__}({', '.join(changed)})"
 
     def _walk_bias(self) -> tuple[float, float]:
         """Return the node2vec ``(p, q)`` used for the walks."""
@@ -212,22 +97,10 @@ class _RandomWalkEmbedding:
 
     # ----------------------------------------------------------- validation
     def _trainer(self, seed: int | None) -> SGNS:
-        """The :class:`SGNS` trainer this model's parameters describe."""
-        return SGNS(
-            dimensions=self.dimensions,
-            window=self.window,
-            negative=self.negative,
-            ns_exponent=self.ns_exponent,
-            alpha=self.alpha,
-            min_alpha=self.min_alpha,
-            sample=self.sample,
-            epochs=self.epochs,
-            workers=self.workers,
-            seed=seed,
-            verbose=self.verbose,
-            partitions=self.partitions,
-            partition_options=self._partition_options(),
-        )
+        """The :class:`SGNS` trainer this model's parameters describe (its own ``seed``)."""
+        shared = {name: getattr(self, name) for name in SGNS._parameters if name in self._parameters}
+        shared.update(seed=seed, partition_options=self._partition_options())
+        return SGNS(**shared)
 
     def _partition_options(self) -> dict | None:
         """``partition_options`` with a ``"scheduler"`` address resolved to a Dask executor."""
@@ -238,44 +111,8 @@ class _RandomWalkEmbedding:
             return resolve_partition_options(options)
         return options
 
-    def validate(self) -> _RandomWalkEmbedding:
-        """Check every parameter (the model's and its trainer's) without doing any work.
-
-        ``fit`` calls it first; call it yourself to reject a bad configuration
-        before loading a large graph (the command line does).
-
-        Returns
-        -------
-        self
-
-        Raises
-        ------
-        ValueError
-            Naming the first invalid parameter.
-        """
-        owner = type(self).__name__
-        for name in ("dimensions", "walk_length", "num_walks", "window", "negative", "epochs", "partitions"):
-            check_int(getattr(self, name), name, owner, minimum=1)
-        check_float(self.alpha, "alpha", owner, minimum=0.0)
-        check_float(self.min_alpha, "min_alpha", owner, minimum=0.0, inclusive=True)
-        check_float(self.sample, "sample", owner, minimum=0.0, inclusive=True)
-        check_bool(self.verbose, "verbose", owner)
-        for name in ("weighted", "directed"):
-            value = getattr(self, name)
-            if value is not None:
-                check_bool(value, name, owner)
-        if self.workers is not None:
-            check_int(self.workers, "workers", owner, minimum=1)
-        if self.seed is not None and (
-            isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) or self.seed < 0
-        ):
-            raise ValueError(f"The 'seed' parameter of {owner} must be a non-negative int or None. Got {self.seed!r}.")
-        if self.memory_limit is not None:
-            parse_size(self.memory_limit, "memory_limit")
-        if self.workdir is not None and not isinstance(self.workdir, (str, os.PathLike)):
-            raise ValueError(f"The 'workdir' parameter of {owner} must be a path or None. Got {self.workdir!r}.")
-        self._trainer(0).validate()  # the trainer's own checks (e.g. ns_exponent), before any heavy work
-        return self
+    def _check_together(self, values: dict[str, Any]) -> None:
+        self._trainer(0).validate()  # the trainer's own checks (min_alpha <= alpha, partition_options)
 
     def _as_graph(self, graph: Any) -> CSRGraph:
         """Convert the input, honouring ``directed``."""
@@ -1014,11 +851,7 @@ class Node2Vec(_RandomWalkEmbedding):
 
     Parameters
     ----------
-    p : float, default 1.0
-        Return parameter: low values keep walks near their start (BFS-like).
-    q : float, default 1.0
-        In-out parameter: low values push walks outward (DFS-like).
-        ``p = q = 1`` gives DeepWalk's uniform walks.{shared}
+    {parameters}
 
     Attributes
     ----------{attributes}
@@ -1050,57 +883,14 @@ class Node2Vec(_RandomWalkEmbedding):
     (16,)
     """
 
-    def __init__(
-        self,
-        dimensions: int = 128,
-        walk_length: int = 80,
-        num_walks: int = 10,
-        p: float = 1.0,
-        q: float = 1.0,
-        window: int = 10,
-        negative: int = 5,
-        epochs: int = 1,
-        alpha: float = 0.025,
-        min_alpha: float = 0.0001,
-        sample: float = 1e-3,
-        ns_exponent: float = 0.75,
-        weighted: bool | None = None,
-        directed: bool | None = None,
-        workers: int | None = None,
-        seed: int | None = None,
-        verbose: bool = True,
-        memory_limit: int | str | None = None,
-        workdir: str | os.PathLike | None = None,
-        partitions: int = 1,
-        partition_options: dict | None = None,
-    ) -> None:
-        self.dimensions = dimensions
-        self.walk_length = walk_length
-        self.num_walks = num_walks
-        self.p = p
-        self.q = q
-        self.window = window
-        self.negative = negative
-        self.epochs = epochs
-        self.alpha = alpha
-        self.min_alpha = min_alpha
-        self.sample = sample
-        self.ns_exponent = ns_exponent
-        self.weighted = weighted
-        self.directed = directed
-        self.workers = workers
-        self.seed = seed
-        self.verbose = verbose
-        self.memory_limit = memory_limit
-        self.workdir = workdir
-        self.partitions = partitions
-        self.partition_options = partition_options
+    _parameters = (
+        "dimensions", "walk_length", "num_walks", "p", "q", "window", "negative", "epochs", "alpha", "min_alpha",
+        "sample", "ns_exponent", "weighted", "directed", "workers", "seed", "verbose", "memory_limit", "workdir",
+        "partitions", "partition_options",
+    )  # fmt: skip
 
     def _walk_bias(self) -> tuple[float, float]:
-        return (
-            check_float(self.p, "p", "Node2Vec", minimum=0.0),
-            check_float(self.q, "q", "Node2Vec", minimum=0.0),
-        )
+        return PARAMETERS["p"].check(self.p, "Node2Vec"), PARAMETERS["q"].check(self.q, "Node2Vec")
 
 
 class DeepWalk(_RandomWalkEmbedding):
@@ -1112,7 +902,8 @@ class DeepWalk(_RandomWalkEmbedding):
     is :class:`Node2Vec` with ``p = q = 1`` and costs O(1) per step.
 
     Parameters
-    ----------{shared}
+    ----------
+    {parameters}
 
     Attributes
     ----------{attributes}
@@ -1142,57 +933,13 @@ class DeepWalk(_RandomWalkEmbedding):
     (5, 8)
     """
 
-    def __init__(
-        self,
-        dimensions: int = 128,
-        walk_length: int = 80,
-        num_walks: int = 10,
-        window: int = 10,
-        negative: int = 5,
-        epochs: int = 1,
-        alpha: float = 0.025,
-        min_alpha: float = 0.0001,
-        sample: float = 1e-3,
-        ns_exponent: float = 0.75,
-        weighted: bool | None = None,
-        directed: bool | None = None,
-        workers: int | None = None,
-        seed: int | None = None,
-        verbose: bool = True,
-        memory_limit: int | str | None = None,
-        workdir: str | os.PathLike | None = None,
-        partitions: int = 1,
-        partition_options: dict | None = None,
-    ) -> None:
-        self.dimensions = dimensions
-        self.walk_length = walk_length
-        self.num_walks = num_walks
-        self.window = window
-        self.negative = negative
-        self.epochs = epochs
-        self.alpha = alpha
-        self.min_alpha = min_alpha
-        self.sample = sample
-        self.ns_exponent = ns_exponent
-        self.weighted = weighted
-        self.directed = directed
-        self.workers = workers
-        self.seed = seed
-        self.verbose = verbose
-        self.memory_limit = memory_limit
-        self.workdir = workdir
-        self.partitions = partitions
-        self.partition_options = partition_options
+    _parameters = tuple(name for name in Node2Vec._parameters if name not in ("p", "q"))
 
     def _walk_bias(self) -> tuple[float, float]:
         return 1.0, 1.0
 
 
-# One source for the parameter and attribute text both models document.
+# One source for the attribute text both models document (the parameters come from graphemb._params).
 for _model in (Node2Vec, DeepWalk):
-    _model.__doc__ = (
-        (_model.__doc__ or "")
-        .replace("{shared}", _SHARED_PARAMETERS.rstrip())
-        .replace("{attributes}", _SHARED_ATTRIBUTES.rstrip())
-    )
+    _model.__doc__ = (_model.__doc__ or "").replace("{attributes}", _SHARED_ATTRIBUTES.rstrip())
 del _model

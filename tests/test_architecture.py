@@ -2,8 +2,8 @@
 
 The steps, from the top of the data flow down::
 
-    utilities (_rng, _validation, _memory, plotting)
-    graph  ->  corpus  ->  walks | sgns | shards (siblings)  ->  embedding  ->  evaluation | incremental | distributed
+    _validation  ->  utilities (_rng, _memory, _atomic, plotting)  ->  _params  ->  _estimator
+    ->  graph  ->  corpus  ->  walks | sgns | shards (siblings)  ->  embedding  ->  evaluation | incremental | distributed
     ->  datasets, models, presets  ->  experiments, tuning  ->  cli  ->  __main__, package __init__
 
 A module may import from its own unit (package or module) and from units of an
@@ -24,28 +24,30 @@ PACKAGE = Path(__file__).resolve().parents[1] / "graphemb"
 
 # unit -> step; a unit is a top-level module or sub-package of graphemb
 STEPS = {
-    "graphemb._rng": 0,
-    "graphemb._validation": 0,
-    "graphemb._memory": 0,
-    "graphemb._atomic": 0,  # temporary name, fsync, rename: every output file
-    "graphemb.plotting": 0,  # pictures: imports no other graphemb module
-    "graphemb.graph": 1,
-    "graphemb.corpus": 2,
-    "graphemb.walks": 3,
-    "graphemb.sgns": 3,
-    "graphemb.shards": 3,  # walk directories on disk (graph fingerprint + corpus); sibling of walks and sgns
-    "graphemb.embedding": 4,
-    "graphemb.evaluation": 5,
-    "graphemb.distributed": 5,  # optional Dask extra (walks and training on a cluster); models imports it lazily
-    "graphemb.incremental": 5,  # graph-side steps of model.update (diff, neighbour-mean start, counts)
-    "graphemb.datasets": 6,
-    "graphemb.models": 6,
-    "graphemb.presets": 6,  # named Node2Vec parameter sets (imports nothing of graphemb)
-    "graphemb.tuning": 7,  # p, q grid search: uses evaluation and models
-    "graphemb.experiments": 7,
-    "graphemb.cli": 8,
-    "graphemb.__main__": 9,
-    "graphemb": 9,
+    "graphemb._rng": 1,
+    "graphemb._validation": 0,  # scikit-learn-worded parameter checks
+    "graphemb._memory": 1,
+    "graphemb._atomic": 1,  # temporary name, fsync, rename: every output file
+    "graphemb.plotting": 1,  # pictures: imports no other graphemb module
+    "graphemb._params": 2,  # the one declaration of every parameter (name, type, range, default, doc, flag)
+    "graphemb._estimator": 3,  # Estimator: __init__, get/set_params, repr and checks from _params
+    "graphemb.graph": 4,
+    "graphemb.corpus": 5,
+    "graphemb.walks": 6,
+    "graphemb.sgns": 6,
+    "graphemb.shards": 6,  # walk directories on disk (graph fingerprint + corpus); sibling of walks and sgns
+    "graphemb.embedding": 7,
+    "graphemb.evaluation": 8,
+    "graphemb.distributed": 8,  # optional Dask extra (walks and training on a cluster); models imports it lazily
+    "graphemb.incremental": 8,  # graph-side steps of model.update (diff, neighbour-mean start, counts)
+    "graphemb.datasets": 9,
+    "graphemb.models": 9,
+    "graphemb.presets": 9,  # named Node2Vec parameter sets (imports nothing of graphemb)
+    "graphemb.tuning": 10,  # p, q grid search: uses evaluation and models
+    "graphemb.experiments": 10,
+    "graphemb.cli": 11,
+    "graphemb.__main__": 12,
+    "graphemb": 12,
 }
 # Imports the step order would allow but the design forbids.
 FORBIDDEN = {

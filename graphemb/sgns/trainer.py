@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import numbers
 import os
 import time
 from collections.abc import Iterator
@@ -20,9 +19,11 @@ from typing import Any
 import numba
 import numpy as np
 
+from .._estimator import Estimator
 from .._memory import check_allocation, format_bytes
+from .._params import OBJECTIVES, SOFTMAX_MAX_NODES
 from .._rng import normalize_seed
-from .._validation import check_bool, check_choice, check_float, check_int, check_workers
+from .._validation import check_bool, check_int, check_workers
 from ..corpus import add_token_counts, as_token_chunks
 from . import _kernels
 from ._common import INIT_HALF_WIDTH, check_chunk, keep_probabilities, progress_bar
@@ -42,13 +43,9 @@ _IDENTITY_PARAMS = (
     "dimensions", "window", "negative", "ns_exponent", "alpha", "min_alpha", "sample", "epochs",
     "shrink_window", "objective", "shared_negatives", "frequency_order",
 )  # fmt: skip
-OBJECTIVES = ("negative_sampling", "hierarchical_softmax", "softmax")
-"""Training objectives of :class:`SGNS` (the kernels receive the index into this tuple)."""
-SOFTMAX_MAX_NODES = 5_000
-"""Default ``softmax_max_nodes``: the full softmax costs O(n d) per pair, so it is refused above this."""
 
 
-class SGNS:
+class SGNS(Estimator):
     """Skip-gram with negative sampling (word2vec SGNS) over integer sequences.
 
     Learns two ``float32`` tables, input vectors (the embedding) and output
@@ -58,67 +55,7 @@ class SGNS:
 
     Parameters
     ----------
-    dimensions : int, default 128
-        Length of each vector.
-    window : int, default 10
-        Maximum distance between a centre node and a context node.
-    negative : int, default 5
-        Noise nodes per centre position (>= 1; ``negative=0``, i.e. hierarchical
-        softmax only, is not supported).
-    ns_exponent : float, default 0.75
-        Exponent applied to node counts to form the noise distribution.
-    alpha : float, default 0.025
-        Initial learning rate.
-    min_alpha : float, default 0.0001
-        Final learning rate; the rate decays linearly over all epochs' tokens.
-    sample : float, default 1e-3
-        Subsampling threshold for frequent nodes (word2vec's formula); 0 disables it.
-    epochs : int, default 1
-        Passes over the corpus.
-    workers : int or None, default None
-        Training threads (None: all cores numba may use).  ``workers=1`` with a
-        seed is bit-for-bit repeatable; more workers train lock-free (Hogwild)
-        and are repeatable only statistically.
-    seed : int or None, default None
-        Seed of every random draw; None draws fresh entropy (kept in ``seed_``).
-    shrink_window : bool, default True
-        Draw the effective window uniformly in ``1..window`` per centre (word2vec).
-    verbose : bool, default True
-        Show a tqdm progress bar (tokens/s and loss).
-    objective : {"negative_sampling", "hierarchical_softmax", "softmax"}, default "negative_sampling"
-        Loss per (context, centre) pair.  ``"negative_sampling"``: logistic loss on the
-        centre and ``negative`` noise nodes, O(negative d) per pair.
-        ``"hierarchical_softmax"``: ``-log p(centre | context)`` with ``p`` a product of
-        binary decisions along the centre's Huffman path (word2vec's), O(d log n) per
-        pair; ``output_vectors_`` rows ``0 .. n - 2`` are then the tree's inner nodes.
-        ``"softmax"``: the exact full softmax over all nodes, O(n d) per pair, for
-        small graphs and research.  ``negative`` and ``ns_exponent`` only matter for
-        negative sampling.  See docs/negative-sampling.md.
-    softmax_max_nodes : int, default 5000
-        ``objective="softmax"`` raises above this many nodes; raise it to force a
-        larger (slow) run.
-    shared_negatives : bool, default True
-        Negative sampling only.  True: the ``negative`` noise nodes of a centre
-        position are drawn once and serve all the contexts of its window (after
-        pWord2Vec; the output rows stay in cache, 1.4-1.6x faster).  False: a fresh
-        draw for every (context, centre) pair, exactly word2vec's sampling.  The
-        update is word2vec's pair-by-pair step either way; on BlogCatalog both
-        score within the seed spread of each other and of gensim (docs/training.md).
-    frequency_order : bool, default True
-        Number the rows internally by decreasing node count (word2vec sorts its
-        vocabulary so): the frequent rows, which take most of the updates and
-        noise draws, are contiguous.  The fitted tables are returned in the
-        caller's node order either way; the vectors differ (not in quality)
-        from ``frequency_order=False``, which trains in the caller's order.
-    partitions : int, default 1
-        1: this trainer.  ``P > 1``: partitioned training (:mod:`graphemb.sgns.partitioned`,
-        docs/partitioned.md): nodes in ``P`` partitions, pairs in ``P x P`` buckets trained in
-        rounds of disjoint buckets, negatives from the centre's partition, negative sampling only,
-        fresh negatives per pair (``shared_negatives`` is ignored); sets ``partition_stats_``.
-    partition_options : dict or None, default None
-        For ``partitions > 1``: ``workdir`` (train out of core there, checkpoint and resume),
-        ``buffer`` (blocks held in memory out of core, default 4), ``chunks`` (per bucket and
-        epoch, default 8), ``executor`` (e.g. ``graphemb.distributed.training.DaskExecutor``).
+    {parameters}
 
     Attributes
     ----------
@@ -166,173 +103,26 @@ class SGNS:
     (3, 8)
     """
 
-    def __init__(
-        self,
-        dimensions: int = 128,
-        window: int = 10,
-        negative: int = 5,
-        ns_exponent: float = 0.75,
-        alpha: float = 0.025,
-        min_alpha: float = 0.0001,
-        sample: float = 1e-3,
-        epochs: int = 1,
-        workers: int | None = None,
-        seed: int | None = None,
-        shrink_window: bool = True,
-        verbose: bool = True,
-        objective: str = "negative_sampling",
-        softmax_max_nodes: int = SOFTMAX_MAX_NODES,
-        shared_negatives: bool = True,
-        frequency_order: bool = True,
-        partitions: int = 1,
-        partition_options: dict | None = None,
-    ) -> None:
-        self.dimensions = dimensions
-        self.window = window
-        self.negative = negative
-        self.ns_exponent = ns_exponent
-        self.alpha = alpha
-        self.min_alpha = min_alpha
-        self.sample = sample
-        self.epochs = epochs
-        self.workers = workers
-        self.seed = seed
-        self.shrink_window = shrink_window
-        self.verbose = verbose
-        self.objective = objective
-        self.softmax_max_nodes = softmax_max_nodes
-        self.shared_negatives = shared_negatives
-        self.frequency_order = frequency_order
-        self.partitions = partitions
-        self.partition_options = partition_options
+    _parameters = (
+        "dimensions", "window", "negative", "ns_exponent", "alpha", "min_alpha", "sample", "epochs", "workers",
+        "seed", "shrink_window", "verbose", "objective", "softmax_max_nodes", "shared_negatives",
+        "frequency_order", "partitions", "partition_options",
+    )  # fmt: skip
 
-    # ----------------------------------------------------------- sklearn API
-    _PARAMS = (
-        "dimensions",
-        "window",
-        "negative",
-        "ns_exponent",
-        "alpha",
-        "min_alpha",
-        "sample",
-        "epochs",
-        "workers",
-        "seed",
-        "shrink_window",
-        "verbose",
-        "objective",
-        "softmax_max_nodes",
-        "shared_negatives",
-        "frequency_order",
-        "partitions",
-        "partition_options",
-    )
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """Get the parameters of this trainer.
-
-        Parameters
-        ----------
-        deep : bool, default True
-            Unused (no nested estimators); kept for scikit-learn compatibility.
-
-        Returns
-        -------
-        dict
-            Parameter names mapped to their values.
-        """
-        return {name: getattr(self, name) for name in self._PARAMS}
-
-    def set_params(self, **params: Any) -> SGNS:
-        """Set parameters of this trainer.
-
-        Parameters
-        ----------
-        **params
-            Parameter names and new values.
-
-        Returns
-        -------
-        SGNS
-            self.
-
-        Raises
-        ------
-        ValueError
-            If a name is not a parameter of SGNS.
-        """
-        for name, value in params.items():
-            if name not in self._PARAMS:
-                raise ValueError(
-                    f"Invalid parameter {name!r} for SGNS. Valid parameters are: {', '.join(self._PARAMS)}."
-                )
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"SGNS({args})"
-
-    # ------------------------------------------------------------ validation
-    def validate(self) -> SGNS:
-        """Check every parameter without training.
-
-        ``fit`` runs the same checks first; models call this before their walks.
-
-        Returns
-        -------
-        SGNS
-            self.
-
-        Raises
-        ------
-        ValueError
-            Naming the first invalid parameter.
-        """
-        self._check_params()
-        return self
+    def _check_together(self, values: dict[str, Any]) -> None:
+        if values["min_alpha"] > values["alpha"]:
+            raise ValueError(
+                f"The 'min_alpha' parameter of SGNS must be <= alpha ({values['alpha']!r}). "
+                f"Got {self.min_alpha!r} instead."
+            )
+        if values["partitions"] > 1:  # partitioned training: graphemb/sgns/partitioned.py, docs/partitioned.md
+            check_options(self.partition_options)
 
     def _check_params(self) -> dict[str, Any]:
-        p: dict[str, Any] = {}
-        p["dimensions"] = check_int(self.dimensions, "dimensions", _OWNER, minimum=1)
-        p["window"] = check_int(self.window, "window", _OWNER, minimum=1)
-        if isinstance(self.negative, numbers.Integral) and not isinstance(self.negative, bool) and self.negative == 0:
-            raise ValueError(
-                "The 'negative' parameter of SGNS must be an int >= 1. Got 0 instead "
-                "(negative=0, hierarchical softmax only, is not supported)."
-            )
-        p["negative"] = check_int(self.negative, "negative", _OWNER, minimum=1)
-        if (
-            not isinstance(self.ns_exponent, numbers.Real)
-            or isinstance(self.ns_exponent, bool)
-            or not math.isfinite(float(self.ns_exponent))
-        ):
-            raise ValueError(
-                f"The 'ns_exponent' parameter of SGNS must be a finite float. Got {self.ns_exponent!r} instead."
-            )
-        p["ns_exponent"] = float(self.ns_exponent)
-        p["alpha"] = check_float(self.alpha, "alpha", _OWNER, minimum=0.0)
-        p["min_alpha"] = check_float(self.min_alpha, "min_alpha", _OWNER, minimum=0.0, inclusive=True)
-        if p["min_alpha"] > p["alpha"]:
-            raise ValueError(
-                f"The 'min_alpha' parameter of SGNS must be <= alpha ({p['alpha']!r}). Got {self.min_alpha!r} instead."
-            )
-        p["sample"] = check_float(self.sample, "sample", _OWNER, minimum=0.0, inclusive=True)
-        p["epochs"] = check_int(self.epochs, "epochs", _OWNER, minimum=1)
-        p["workers"] = check_workers(self.workers, _OWNER)
-        p["shrink_window"] = check_bool(self.shrink_window, "shrink_window", _OWNER)
-        p["shared_negatives"] = check_bool(self.shared_negatives, "shared_negatives", _OWNER)
-        p["frequency_order"] = check_bool(self.frequency_order, "frequency_order", _OWNER)
-        p["verbose"] = check_bool(self.verbose, "verbose", _OWNER)
-        p["objective"] = check_choice(self.objective, "objective", OBJECTIVES, _OWNER)
-        p["softmax_max_nodes"] = check_int(self.softmax_max_nodes, "softmax_max_nodes", _OWNER, minimum=1)
-        p["partitions"] = check_int(self.partitions, "partitions", _OWNER, minimum=1)
-        p["partition_options"] = self.partition_options
-        if p["partitions"] > 1:  # partitioned training: graphemb/sgns/partitioned.py, docs/partitioned.md
-            check_options(self.partition_options)
-        seed_, kseed = normalize_seed(self.seed)
-        p["seed_"] = seed_
-        p["kernel_seed"] = kseed
+        """The checked parameters, ``workers`` resolved to a thread count, and the run's seeds."""
+        p = self._checked_params()
+        p["workers"] = check_workers(p["workers"], _OWNER)
+        p["seed_"], p["kernel_seed"] = normalize_seed(p["seed"], _OWNER)
         return p
 
     # ------------------------------------------------------------------- fit
