@@ -356,6 +356,8 @@ def plan_fit(
     rss = current_rss()
     baseline = RUNTIME_BYTES if rss is None else max(rss - int(graph_bytes) + KERNELS_BYTES, RUNTIME_BYTES)
     return MemoryPlan(items, limit, source, spill, corpus_bytes, chunk_walks, disk_free, baseline, suggestions)
+
+
 def peak_rss() -> str:
     """Peak resident memory of this process so far, formatted (``'?'`` where the OS does not say)."""
     try:

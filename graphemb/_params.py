@@ -70,6 +70,8 @@ class Param:
         Command-line option strings (first one canonical); empty: not on the command line.
     hints : tuple of (value, text)
         Advice appended to the error message when the rejected value is ``value``.
+    unset : str
+        Command-line help: what leaving out a flag whose default is None means.
     """
 
     name: str
@@ -83,6 +85,7 @@ class Param:
     choices: tuple = ()
     flags: tuple[str, ...] = ()
     hints: tuple[tuple[Any, str], ...] = ()
+    unset: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in _KINDS:
@@ -173,7 +176,7 @@ class Param:
         first = re.split(r"(?<=\.)\s", " ".join(self.doc.split()), maxsplit=1)[0].rstrip(".")
         first = first.replace("``", "").replace("%", "%%")
         if self.default is None:
-            return first
+            return f"{first} (default: {self.unset})" if self.unset else first
         default = f"{self.default:g}" if isinstance(self.default, float) else self.default
         return f"{first} (default {default})"
 
@@ -221,8 +224,6 @@ class Param:
             kwargs["choices"] = self.choices
         elif self.kind not in ("path",):
             kwargs["type"] = self.parse
-        if self.kind in ("path", "size", "seed", "int", "float", "real"):
-            kwargs["metavar"] = self.name.upper()
         return parser.add_argument(*self.flags, **kwargs)
 
 
@@ -336,16 +337,16 @@ PARAMETERS: dict[str, Param] = _declare(
     # ------------------------------------------------------------ the run
     Param(
         "workers", "int", None,
-        "Threads (None: every core numba may use).  Walks do not depend on it; training with "
-        "``workers=1`` and a seed is bit-for-bit repeatable, with more threads it is lock-free (Hogwild) "
-        "and repeatable only statistically.",
-        minimum=1, optional=True, flags=("--workers",),
+        "Threads for walks and training.  None: every core numba may use.  Walks do not depend on it; "
+        "training with ``workers=1`` and a seed is bit-for-bit repeatable, with more threads it is lock-free "
+        "(Hogwild) and repeatable only statistically.",
+        minimum=1, optional=True, flags=("--workers",), unset="every core numba may use",
     ),
     Param(
         "seed", "seed", None,
-        "Seed of every random draw (a model derives its walk and training seeds from it); None draws "
+        "Seed of every random draw (a model derives its walk and training seeds from it).  None draws "
         "fresh entropy, recorded in ``seed_``.",
-        optional=True, flags=("--seed",),
+        optional=True, flags=("--seed",), unset="fresh, logged",
     ),
     Param("verbose", "bool", True, "Progress bars via tqdm (walks; training tokens/s and loss)."),
     Param(

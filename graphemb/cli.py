@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ._memory import peak_rss
+from ._params import PARAMETERS
 
 __all__ = ["build_parser", "main"]
 
@@ -61,16 +62,6 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a non-negative int. Got {text!r} instead.") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a non-negative int. Got {text!r} instead.")
-    return value
-
-
 def _positive_float(text: str) -> float:
     try:
         value = float(text)
@@ -104,6 +95,23 @@ def _delimiter(text: str) -> str | None:
     return text
 
 
+# Flags declared in graphemb._params (dest = the parameter's name); embed has them all.
+WALK_FLAGS = ("walk_length", "num_walks", "p", "q")
+TRAIN_FLAGS = ("dimensions", "window", "negative", "epochs", "alpha", "min_alpha", "sample", "ns_exponent")
+RUN_FLAGS = ("workers", "seed")
+
+
+def _add_param_flags(parser: Any, names: Sequence[str]) -> None:
+    """The flags of ``names``, with the types, defaults and help of their declarations."""
+    for name in names:
+        PARAMETERS[name].add_flag(parser)
+
+
+def _param_values(args: argparse.Namespace, names: Sequence[str]) -> dict[str, Any]:
+    """The parsed values of ``names`` (flags absent from this sub-command are left out)."""
+    return {name: getattr(args, name) for name in names if hasattr(args, name)}
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the ``graphemb`` argument parser.
 
@@ -128,20 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     embed.add_argument("--input", required=True, help="edge list: 'source target [weight]' per line")
     embed.add_argument("--output", required=True, help="embedding file to write")
-    embed.add_argument("--dimensions", type=_positive_int, default=128, help="vector length (default 128)")
-    embed.add_argument("--walk-length", type=_positive_int, default=80, help="nodes per walk (default 80)")
-    embed.add_argument("--num-walks", type=_positive_int, default=10, help="walks per node (default 10)")
-    embed.add_argument("--window-size", type=_positive_int, default=10, help="context size (default 10)")
-    embed.add_argument("--p", type=_positive_float, default=1.0, help="return parameter (default 1)")
-    embed.add_argument("--q", type=_positive_float, default=1.0, help="in-out parameter (default 1)")
-    embed.add_argument("--negative", type=_positive_int, default=5, help="negative samples (default 5)")
-    embed.add_argument(
-        "--iter", "--epochs", dest="epochs", type=_positive_int, default=1, help="training epochs (default 1)"
-    )
+    _add_param_flags(embed, WALK_FLAGS + TRAIN_FLAGS + RUN_FLAGS)
     embed.add_argument("--weighted", action="store_true", help="read a third column as edge weights")
     embed.add_argument("--directed", action="store_true", help="treat each line as an arc source -> target")
-    embed.add_argument("--workers", type=_positive_int, default=None, help="threads (default: all cores)")
-    embed.add_argument("--seed", type=_seed, default=None, help="random seed (default: fresh, logged)")
     embed.add_argument(
         "--delimiter",
         type=_delimiter,
@@ -166,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--labels", default=None, help="labels file: 'node<TAB>label' per line, or .mat")
     evaluate.add_argument("--train-ratios", type=_ratio, nargs="+", default=[0.1, 0.5, 0.9], help="training fractions")
     evaluate.add_argument("--repeats", type=_positive_int, default=10, help="random splits per ratio (default 10)")
-    evaluate.add_argument("--seed", type=_seed, default=0, help="seed of the splits (default 0)")
+    PARAMETERS["seed"].add_flag(evaluate, default=0, help="seed of the splits and of the fit (default 0)")
     evaluate.add_argument("--quiet", action="store_true", help="no progress bar")
     evaluate.set_defaults(handler=_cmd_evaluate)
     _add_evaluate_flags(evaluate)
@@ -178,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Embed Zachary's karate club with node2vec, score club prediction, show neighbours.",
     )
     demo.add_argument("--output", default="karate.emb", help="embedding file to write (default ./karate.emb)")
-    demo.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
+    PARAMETERS["seed"].add_flag(demo, default=0, help="random seed (default 0)")
     demo.set_defaults(handler=_cmd_demo)
     _add_staged_commands(sub, embed)
     _add_update_parser(sub)
@@ -233,9 +230,7 @@ def _checkpoint_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 def _add_partition_flags(parser: argparse.ArgumentParser) -> None:
     """``--partitions``, ``--scheduler``: partitioned training (docs/partitioned.md); ``--workdir`` is a scale flag."""
     group = parser.add_argument_group("partitioned training")
-    group.add_argument(
-        "--partitions", type=_positive_int, default=1, help="train with P node partitions (default 1: no partitions)"
-    )
+    PARAMETERS["partitions"].add_flag(group, help="train with P node partitions (default 1: no partitions)")
     group.add_argument(
         "--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler to train partitions on (needs --workdir)"
     )
@@ -288,21 +283,8 @@ def _cmd_embed(args: argparse.Namespace) -> int:
     _check_output(args.output)
     _resolve_embed_formats(args)
     fit_kw = _checkpoint_kwargs(args)
-    model = Node2Vec(
-        dimensions=args.dimensions,
-        walk_length=args.walk_length,
-        num_walks=args.num_walks,
-        p=args.p,
-        q=args.q,
-        window=args.window_size,
-        negative=args.negative,
-        epochs=args.epochs,
-        workers=args.workers,
-        seed=args.seed,
-        verbose=not args.quiet,
-        **_partition_kwargs(args),
-    )
-    model.set_params(**_scale_params(args))
+    model = Node2Vec(**_param_values(args, WALK_FLAGS + TRAIN_FLAGS + RUN_FLAGS), verbose=not args.quiet)
+    model.set_params(**{**_scale_params(args), **_partition_kwargs(args)})
     model.validate()  # bad parameters fail before the file is read
     t0 = time.perf_counter()
     graph = _read_graph(args)
@@ -407,27 +389,15 @@ WALK_DESTS = (
 SHARED_DESTS = ("workers", "seed", "quiet", "memory_limit", "verbose")
 
 
-def _size(text: str) -> int:
-    from ._memory import parse_size
-
-    try:
-        return parse_size(text, "--memory-limit")
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
 def _add_scale_flags(parser: argparse.ArgumentParser) -> None:
     """``--memory-limit``, ``--workdir`` and ``--verbose`` (embed, walk, train)."""
-    parser.add_argument(
-        "--memory-limit",
-        type=_size,
-        default=None,
+    PARAMETERS["memory_limit"].add_flag(
+        parser,
         help="memory the run may use for its data, e.g. 4G or 512M (default: 70%% of the memory available); "
         "decides whether the walks stay in memory or spill to disk; a plan that cannot fit is refused",
     )
-    parser.add_argument(
-        "--workdir",
-        default=None,
+    PARAMETERS["workdir"].add_flag(
+        parser,
         help="folder for spilled walks (kept in WORKDIR/walks and reused by a rerun; default: a temporary folder)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log the memory plan, phases and tokens/s")
@@ -498,14 +468,7 @@ def _cmd_walk(args: argparse.Namespace) -> int:
     elif os.path.exists(args.output) and not os.path.isdir(args.output):
         raise CLIError(f"--output {args.output} is a file; give a folder for --format shards.")
     model = Node2Vec(
-        walk_length=args.walk_length,
-        num_walks=args.num_walks,
-        p=args.p,
-        q=args.q,
-        workers=args.workers,
-        seed=args.seed,
-        verbose=not args.quiet,
-        memory_limit=args.memory_limit,
+        **_param_values(args, WALK_FLAGS + RUN_FLAGS), verbose=not args.quiet, memory_limit=args.memory_limit
     )
     model.validate()
     t0 = time.perf_counter()
@@ -560,10 +523,8 @@ def _add_update_parser(sub: Any) -> None:
     update.add_argument(
         "--refresh-scale", type=_positive_float, default=0.1, help="learning-rate scale of refreshed nodes"
     )
-    update.add_argument(
-        "--num-walks", type=_positive_int, default=None, help="walks per new node (default: 16 x the model's num_walks)"
-    )
-    update.add_argument("--workers", type=_positive_int, default=None, help="threads (default: the model's)")
+    PARAMETERS["num_walks"].add_flag(update, default=None, help="walks per new node (default: 16 x the model's)")
+    PARAMETERS["workers"].add_flag(update, help="threads (default: the model's)")
     update.add_argument("--delimiter", type=_delimiter, default=None, help="field separator (default: any whitespace)")
     update.add_argument("--quiet", action="store_true", help="no progress bars, no report")
     update.set_defaults(handler=_cmd_update)
@@ -643,13 +604,10 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
     _check_output(args.output)
     fit_kw = _checkpoint_kwargs(args)
-    params = {
-        k: v
-        for k, v in vars(args).items()
-        if k in ("dimensions", "negative", "epochs", "workers", "seed") and v is not None
-    }
     model = Node2Vec(
-        window=args.window_size, verbose=not args.quiet, **params, **{**_scale_params(args), **_partition_kwargs(args)}
+        **_param_values(args, TRAIN_FLAGS + RUN_FLAGS),
+        verbose=not args.quiet,
+        **{**_scale_params(args), **_partition_kwargs(args)},
     )
     model.validate()
     t0 = time.perf_counter()
@@ -791,15 +749,7 @@ def _add_evaluate_flags(evaluate: argparse.ArgumentParser) -> None:
         help="edge features (default: the paper's four)",
     )  # fmt: skip
     lp.add_argument("--predictions", default=None, help="also write the held-out pairs and their scores to this CSV")
-    lp.add_argument("--dimensions", type=_positive_int, default=128, help="vector length (default 128)")
-    lp.add_argument("--walk-length", type=_positive_int, default=80, help="nodes per walk (default 80)")
-    lp.add_argument("--num-walks", type=_positive_int, default=10, help="walks per node (default 10)")
-    lp.add_argument("--window-size", type=_positive_int, default=10, help="context size (default 10)")
-    lp.add_argument("--p", type=_positive_float, default=1.0, help="return parameter (default 1)")
-    lp.add_argument("--q", type=_positive_float, default=1.0, help="in-out parameter (default 1)")
-    lp.add_argument("--negative", type=_positive_int, default=5, help="negative samples (default 5)")
-    lp.add_argument("--iter", "--epochs", dest="epochs", type=_positive_int, default=1, help="epochs (default 1)")
-    lp.add_argument("--workers", type=_positive_int, default=None, help="threads (default: all cores)")
+    _add_param_flags(lp, WALK_FLAGS + TRAIN_FLAGS + ("workers",))
 
 
 def _evaluate_link_prediction(args: argparse.Namespace) -> int:
@@ -818,11 +768,7 @@ def _evaluate_link_prediction(args: argparse.Namespace) -> int:
     if args.predictions is not None:
         _check_output(args.predictions)
     args.input_format = _input_format(args.input, args.input_format)
-    model = Node2Vec(
-        dimensions=args.dimensions, walk_length=args.walk_length, num_walks=args.num_walks, p=args.p, q=args.q,
-        window=args.window_size, negative=args.negative, epochs=args.epochs, workers=args.workers, seed=args.seed,
-        verbose=not args.quiet,
-    )  # fmt: skip
+    model = Node2Vec(**_param_values(args, WALK_FLAGS + TRAIN_FLAGS + RUN_FLAGS), verbose=not args.quiet)
     model.validate()
     t0 = time.perf_counter()
     graph = _read_graph(args)
@@ -834,7 +780,7 @@ def _evaluate_link_prediction(args: argparse.Namespace) -> int:
     protocol = (
         f"node2vec protocol: {args.test_fraction:g} of {graph.num_edges} edges held out (graph kept connected), "
         f"Node2Vec(p={args.p:g}, q={args.q:g}, d={args.dimensions}, r={args.num_walks}, l={args.walk_length}, "
-        f"k={args.window_size}) trained on the residual graph, logistic regression on edge features, seed {args.seed}"
+        f"k={args.window}) trained on the residual graph, logistic regression on edge features, seed {args.seed}"
     )
     _emit_results(df, args, "link-prediction", protocol)
     if args.predictions is not None:
@@ -876,7 +822,7 @@ def _add_plot_command(sub: Any) -> None:
     _add_mat_flags(plot, labels=True)
     plot.add_argument("--output", required=True, help="picture to write (.png, .pdf, .svg)")
     plot.add_argument("--method", choices=METHODS, default="pca", help="projection (default pca)")
-    plot.add_argument("--seed", type=_seed, default=0, help="random state of t-SNE / UMAP (default 0)")
+    PARAMETERS["seed"].add_flag(plot, default=0, help="random state of t-SNE / UMAP (default 0)")
     plot.add_argument("--title", default=None, help="figure title")
     plot.set_defaults(handler=_cmd_plot)
 
@@ -943,15 +889,8 @@ class _Default(int):
     """An int default that remembers it was not given on the command line (presets may replace it)."""
 
 
-# CLI flag dest -> Node2Vec parameter, for the flags a preset may set.
-_PRESET_FLAGS = {
-    "dimensions": "dimensions",
-    "walk_length": "walk_length",
-    "num_walks": "num_walks",
-    "window_size": "window",
-    "negative": "negative",
-    "epochs": "epochs",
-}
+# The Node2Vec parameters (= flag destinations) a preset may set.
+_PRESET_FLAGS = ("dimensions", "walk_length", "num_walks", "window", "negative", "epochs")
 
 
 def _add_preset_option(command: argparse.ArgumentParser) -> None:
@@ -984,9 +923,9 @@ def _apply_preset(args: argparse.Namespace) -> None:
     if getattr(args, "preset", None) is None:
         return
     params = preset_params(args.preset)
-    for dest, name in _PRESET_FLAGS.items():
-        if isinstance(getattr(args, dest, None), _Default) and name in params:
-            setattr(args, dest, int(params[name]))
+    for name in _PRESET_FLAGS:
+        if isinstance(getattr(args, name, None), _Default) and name in params:
+            setattr(args, name, int(params[name]))
 
 
 def _c_value(text: str) -> float | str:
@@ -1050,8 +989,8 @@ def _add_tune_parser(sub: Any) -> None:
     tune.add_argument("--q-grid", type=_positive_float, nargs="+", default=list(DEFAULT_GRID), help=f"({grid})")
     tune.add_argument("--grid", type=_pair, nargs="+", default=None, help="explicit 'p,q' points (replaces the grids)")
     tune.add_argument("--preset", choices=tuple(PRESETS), default="paper", help="training preset (default paper)")
-    tune.add_argument("--epochs", type=_positive_int, default=None, help="override the preset's epochs")
-    tune.add_argument("--dimensions", type=_positive_int, default=None, help="override the preset's dimensions")
+    for name in ("epochs", "dimensions"):
+        PARAMETERS[name].add_flag(tune, default=None, help=f"override the preset's {name}")
     tune.add_argument("--metric", default=None, help="macro_f1|micro_f1 (classification), roc_auc|average_precision")
     tune.add_argument("--tuning-fraction", type=_ratio, default=0.1, help="labelled nodes to tune on (default 0.1)")
     tune.add_argument("--folds", type=_positive_int, default=10, help="cross-validation folds (default 10)")
@@ -1067,8 +1006,8 @@ def _add_tune_parser(sub: Any) -> None:
     tune.add_argument("--weighted", action="store_true", help="read a third column as edge weights")
     tune.add_argument("--directed", action="store_true", help="treat each line as an arc source -> target")
     tune.add_argument("--delimiter", type=_delimiter, default=None, help="field separator (default: any whitespace)")
-    tune.add_argument("--workers", type=_positive_int, default=None, help="threads (default: all cores)")
-    tune.add_argument("--seed", type=_seed, default=0, help="seed of the selection and of every fit (default 0)")
+    PARAMETERS["workers"].add_flag(tune)
+    PARAMETERS["seed"].add_flag(tune, default=0, help="seed of the selection and of every fit (default 0)")
     tune.add_argument("--checkpoint", default=None, help="partial results, resumed from (default: OUTPUT.partial.json)")
     tune.add_argument("--quiet", action="store_true", help="no progress")
     tune.set_defaults(handler=_cmd_tune)

@@ -3,7 +3,8 @@
 The steps, from the top of the data flow down::
 
     _validation  ->  utilities (_rng, _memory, _atomic, plotting)  ->  _params  ->  _estimator
-    ->  graph  ->  corpus  ->  walks | sgns | shards (siblings)  ->  embedding  ->  evaluation | incremental | distributed
+    ->  graph  ->  corpus  ->  walks | sgns | shards (siblings)  ->  embedding
+    ->  evaluation | incremental | distributed
     ->  datasets, models, presets  ->  experiments, tuning  ->  cli  ->  __main__, package __init__
 
 A module may import from its own unit (package or module) and from units of an

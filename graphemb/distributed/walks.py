@@ -531,10 +531,7 @@ def random_walks(
     t_start = time.perf_counter()
     owner = "graphemb.distributed.random_walks"
     graph = as_graph(graph, owner)
-    stream = WalkStream(
-        graph, walk_length, num_walks, p=p, q=q, weighted=weighted, seed=seed, workers=1, chunk_size=chunk_size,
-        verbose=False,
-    )  # fmt: skip
+    stream = WalkStream._create(owner, graph, walk_length, num_walks, p, q, weighted, seed, 1, None, chunk_size, False)
     if not isinstance(overwrite, (bool, np.bool_)):
         raise ValueError(f"The 'overwrite' parameter of {owner} must be a bool. Got {overwrite!r} instead.")
     store = _Store(output, storage_options)

@@ -24,8 +24,9 @@ import scipy.sparse as sp
 from tqdm.auto import tqdm
 
 from .._memory import check_allocation, format_bytes
+from .._params import PARAMETERS, documented
 from .._rng import normalize_seed
-from .._validation import check_float, check_int, check_workers
+from .._validation import check_int, check_workers
 from ..corpus import WalkCorpus
 from ..graph.csr import CSRGraph
 from . import _kernels as K
@@ -282,6 +283,7 @@ class WalkPlan:
         return out, lengths
 
 
+@documented
 class WalkStream:
     """Re-iterable stream of random-walk chunks (DeepWalk / node2vec walks).
 
@@ -293,26 +295,11 @@ class WalkStream:
     ----------
     graph : CSRGraph or convertible
         See :func:`random_walks`.
-    walk_length : int, default 80
-        Nodes per walk (node2vec convention), ``>= 1``.
-    num_walks : int, default 10
-        Walks per start node, ``>= 1``.
-    p, q : float, default 1.0
-        node2vec return and in-out parameters (finite, ``> 0``).  ``p = q = 1``
-        gives first-order (DeepWalk) walks.
-    weighted : bool, optional
-        Use edge weights; None uses them when the graph has them.
-    seed : int, optional
-        Non-negative seed; None draws fresh entropy (recorded in ``seed_``).
-    workers : int, optional
-        Threads; None uses every core numba may use.
+    {parameters: walk_length num_walks p q weighted seed workers}
     start_nodes : sequence, optional
         Original ids of the start nodes of a round (repeats allowed); default
         all nodes in index order.
-    chunk_size : int, optional
-        Walks per chunk; default about 64 MiB of walks per chunk.
-    verbose : bool, default True
-        Show a tqdm progress bar.
+    {parameters: chunk_size verbose}
 
     Attributes
     ----------
@@ -384,19 +371,15 @@ class WalkStream:
         verbose: Any,
         owner: str = "WalkStream",
     ) -> None:
-        self.walk_length = check_int(walk_length, "walk_length", owner, minimum=1)
-        self.num_walks = check_int(num_walks, "num_walks", owner, minimum=1)
-        self.p = check_float(p, "p", owner, minimum=0.0)
-        self.q = check_float(q, "q", owner, minimum=0.0)
-        if weighted is not None and not isinstance(weighted, (bool, np.bool_)):
-            raise ValueError(f"The 'weighted' parameter of {owner} must be a bool or None. Got {weighted!r} instead.")
-        if not isinstance(verbose, (bool, np.bool_)):
-            raise ValueError(f"The 'verbose' parameter of {owner} must be a bool. Got {verbose!r} instead.")
-        self.verbose = bool(verbose)
+        self.walk_length, self.num_walks, self.p, self.q, weighted, self.verbose, workers, chunk_size = (
+            PARAMETERS[name].check(value, owner)
+            for name, value in (
+                ("walk_length", walk_length), ("num_walks", num_walks), ("p", p), ("q", q), ("weighted", weighted),
+                ("verbose", verbose), ("workers", workers), ("chunk_size", chunk_size),
+            )
+        )  # fmt: skip
         self.workers = check_workers(workers, owner)
-        if chunk_size is not None:
-            chunk_size = check_int(chunk_size, "chunk_size", owner, minimum=1)
-        self.seed_, self._kernel_seed = normalize_seed(seed)
+        self.seed_, self._kernel_seed = normalize_seed(seed, owner)
         graph = as_graph(graph, owner)
         if graph.num_nodes > _INT32_MAX:
             raise ValueError(f"{owner} stores walks as int32: graphs above {_INT32_MAX} nodes are not supported.")
@@ -571,6 +554,7 @@ class WalkStream:
         return WalkCorpus(out, lengths, nodes=self.graph.nodes, start=0)
 
 
+@documented
 def random_walks(
     graph: Any,
     walk_length: int = 80,
@@ -602,29 +586,11 @@ def random_walks(
     ----------
     graph : CSRGraph, networkx graph, scipy sparse matrix or pandas DataFrame
         The graph; non-CSR inputs are converted (see :func:`as_graph`).
-    walk_length : int, default 80
-        Nodes per walk, start included (a walk of length 80 holds 80 nodes).
-    num_walks : int, default 10
-        Walks started from each start node.
-    p : float, default 1.0
-        Return parameter (finite, > 0).
-    q : float, default 1.0
-        In-out parameter (finite, > 0).
-    weighted : bool, optional
-        Use edge weights; None uses them when the graph has some.  True on an
-        unweighted graph is an error.
-    seed : int, optional
-        Non-negative seed; None draws fresh entropy.
-    workers : int, optional
-        Threads; None uses all cores numba may use.  The result does not depend on it.
+    {parameters: walk_length num_walks p q weighted seed workers}
     start_nodes : sequence, optional
         Original ids of the nodes each round starts from (default all nodes, in
         index order).
-    chunk_size : int, optional
-        Walks generated per kernel call (progress granularity); the result does
-        not depend on it.
-    verbose : bool, default True
-        Show a tqdm progress bar.
+    {parameters: chunk_size verbose}
 
     Returns
     -------
@@ -690,10 +656,8 @@ def iter_random_walks(
 
     Parameters
     ----------
-    graph, walk_length, num_walks, p, q, weighted, seed, workers, start_nodes, verbose
+    graph, walk_length, num_walks, p, q, weighted, seed, workers, start_nodes, chunk_size, verbose
         As in :func:`random_walks`.
-    chunk_size : int, optional
-        Walks per chunk; default about 64 MiB of walks per chunk.
 
     Returns
     -------
