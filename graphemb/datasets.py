@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from ._validation import check_float, check_int, check_seed
 from .graph.csr import CSRGraph
 from .graph.io import read_edgelist, read_labels
 
@@ -374,8 +375,7 @@ def make_sbm(sizes: Sequence[int], p: Any, seed: int = 0) -> tuple[CSRGraph, dic
             f"The 'p' parameter of {owner} must be a symmetric ({nb}, {nb}) matrix of probabilities in [0, 1]. "
             f"Got {p!r} instead."
         )
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"The 'seed' parameter of {owner} must be a non-negative int. Got {seed!r} instead.")
+    seed = check_seed(seed, "seed", owner, allow_none=False)
     rng = np.random.default_rng(int(seed))
     starts = np.concatenate([[0], np.cumsum(sizes_t)]).astype(np.int64)
     n = int(starts[-1])
@@ -426,16 +426,10 @@ def make_planted_partition(
     partition model", Random Structures & Algorithms 18(2), 2001.
     doi:10.1002/1098-2418(200103)18:2<116::AID-RSA1001>3.0.CO;2-2
     """
-    for name, val in (("n_blocks", n_blocks), ("block_size", block_size)):
-        if isinstance(val, bool) or not isinstance(val, (int, np.integer)) or val < 1:
-            raise ValueError(
-                f"The '{name}' parameter of make_planted_partition must be an int >= 1. Got {val!r} instead."
-            )
+    n_blocks = check_int(n_blocks, "n_blocks", "make_planted_partition", minimum=1)
+    block_size = check_int(block_size, "block_size", "make_planted_partition", minimum=1)
     for name, val in (("p_in", p_in), ("p_out", p_out)):
-        if isinstance(val, bool) or not isinstance(val, (int, float, np.floating)) or not 0 <= val <= 1:
-            raise ValueError(
-                f"The '{name}' parameter of make_planted_partition must be a float in [0, 1]. Got {val!r} instead."
-            )
+        check_float(val, name, "make_planted_partition", minimum=0.0, inclusive=True, maximum=1.0)
     probs = np.full((n_blocks, n_blocks), float(p_out))
     np.fill_diagonal(probs, float(p_in))
     return make_sbm([int(block_size)] * int(n_blocks), probs, seed=seed)
@@ -482,10 +476,8 @@ def powerlaw_edges(
     sequences", Annals of Combinatorics 6, 2002. doi:10.1007/PL00012580
     """
     owner = "powerlaw_edges"
-    for name, val, low in (("num_nodes", num_nodes, 2), ("num_edges", num_edges, 1)):
-        if isinstance(val, bool) or not isinstance(val, (int, np.integer)) or val < low:
-            raise ValueError(f"The '{name}' parameter of {owner} must be an int >= {low}. Got {val!r} instead.")
-    n, m = int(num_nodes), int(num_edges)
+    n = check_int(num_nodes, "num_nodes", owner, minimum=2)
+    m = check_int(num_edges, "num_edges", owner, minimum=1)
     if n > np.iinfo(np.int32).max:
         raise ValueError(f"The 'num_nodes' parameter of {owner} must be below 2**31. Got {n}.")
     if m > n * (n - 1) // 8:
@@ -493,10 +485,8 @@ def powerlaw_edges(
             f"The 'num_edges' parameter of {owner} must be at most a quarter of the {n * (n - 1) // 2} node pairs "
             f"(a sparse graph). Got {m}."
         )
-    if isinstance(exponent, bool) or not isinstance(exponent, (int, float, np.floating)) or not exponent > 2:
-        raise ValueError(f"The 'exponent' parameter of {owner} must be a float > 2. Got {exponent!r} instead.")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"The 'seed' parameter of {owner} must be a non-negative int. Got {seed!r} instead.")
+    exponent = check_float(exponent, "exponent", owner, minimum=2.0)
+    seed = check_seed(seed, "seed", owner, allow_none=False)
     rng = np.random.default_rng(int(seed))
     b1 = 1.0 - 1.0 / (float(exponent) - 1.0)  # CDF of x ** -a on [1, n + 1): (x ** b1 - 1) / ((n + 1) ** b1 - 1)
     span = (n + 1.0) ** b1 - 1.0

@@ -34,6 +34,7 @@ from typing import IO, Any
 import numpy as np
 
 from ._atomic import atomic_write
+from ._validation import check_int
 
 __all__ = ["Embedding"]
 
@@ -201,8 +202,7 @@ class Embedding:
         Exact search, O(n d) time and O(n) extra memory per query (plus a
         cached copy of the unit-length vectors, O(n d), on first use).
         """
-        if isinstance(topn, bool) or not isinstance(topn, numbers.Integral) or topn < 1:
-            raise ValueError(f"The 'topn' parameter of Embedding.most_similar must be an int >= 1. Got {topn!r}.")
+        topn = check_int(topn, "topn", "Embedding.most_similar", minimum=1)
         row = self.index_of(node)
         unit = self._unit_vectors()
         scores = (unit @ unit[row]).astype(np.float64)

@@ -52,6 +52,7 @@ import numpy as np
 import pandas as pd
 
 from ._atomic import atomic_write_json
+from ._validation import check_int, check_seed
 from .embedding import Embedding
 from .evaluation import (
     CLASSIFIER_PROTOCOLS,
@@ -425,9 +426,7 @@ def tune(
         opts = ", ".join(repr(t) for t in TASKS)
         raise ValueError(f"The 'task' parameter of tune must be one of {opts}. Got {task!r} instead.")
     points = _check_grid(p, q, grid)
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"The 'seed' parameter of tune must be a non-negative int. Got {seed!r} instead.")
-    seed = int(seed)
+    seed = check_seed(seed, "seed", "tune", allow_none=False)
     extra = dict(params or {})
     for name in ("p", "q", "seed", "verbose"):
         if name in extra:
@@ -440,9 +439,7 @@ def tune(
     if metric not in metrics:
         opts = ", ".join(repr(m) for m in metrics)
         raise ValueError(f"The 'metric' parameter of tune must be one of {opts} for task {task!r}. Got {metric!r}.")
-    if isinstance(folds, bool) or not isinstance(folds, numbers.Integral) or folds < 2:
-        raise ValueError(f"The 'folds' parameter of tune must be an int >= 2. Got {folds!r} instead.")
-    folds = int(folds)
+    folds = check_int(folds, "folds", "tune", minimum=2)
     if classification:
         if labels is None:
             raise ValueError("The 'labels' parameter of tune is required for task 'node-classification'.")

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .._validation import check_seed
 from ..embedding import Embedding
 from ..graph.csr import CSRGraph
 from ._kernels import spanning_forest_mask
@@ -157,12 +158,6 @@ def _check_graph(graph: Any, owner: str) -> CSRGraph:
     )
 
 
-def _check_seed(seed: Any, owner: str) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"The 'seed' parameter of {owner} must be a non-negative int. Got {seed!r} instead.")
-    return int(seed)
-
-
 def _candidate_pairs(graph: CSRGraph) -> tuple[np.ndarray, np.ndarray]:
     """Candidate positive pairs: each undirected edge once as ``u < v`` / each arc; no self-loops."""
     n = graph.num_nodes
@@ -226,7 +221,7 @@ def train_test_split_edges(graph: CSRGraph, test_fraction: float = 0.5, seed: in
             f"The 'test_fraction' parameter of {owner} must be a float in (0, 1). Got {test_fraction!r} instead."
         )
     test_fraction = float(test_fraction)
-    seed = _check_seed(seed, owner)
+    seed = check_seed(seed, "seed", owner, allow_none=False)
     n = graph.num_nodes
     u, v = _candidate_pairs(graph)
     m = u.size
@@ -423,7 +418,7 @@ def _protocol_pairs(
             f"The 'classifier_protocol' parameter of {owner} must be one of {opts}. "
             f"Got {classifier_protocol!r} instead."
         )
-    seed = _check_seed(seed, owner)
+    seed = check_seed(seed, "seed", owner, allow_none=False)
     rng = np.random.default_rng(np.random.SeedSequence([seed, 0x68616C66]))  # "half"
     pos, neg = (
         split.test_pos[rng.permutation(len(split.test_pos))],

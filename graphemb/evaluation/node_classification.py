@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .._validation import check_int, check_seed
 from ..embedding import Embedding
 from ..graph.io import read_labels
 
@@ -256,11 +257,8 @@ def _check_options(prediction: Any, C: Any, min_label_size: Any, owner: str) -> 
                 f"on each training fold among {C_GRID}). Got {C!r} instead."
             )
         C = float(C)  # noqa: N806
-    if isinstance(min_label_size, bool) or not isinstance(min_label_size, numbers.Integral) or min_label_size < 1:
-        raise ValueError(
-            f"The 'min_label_size' parameter of {owner} must be an int >= 1. Got {min_label_size!r} instead."
-        )
-    return {**_DEFAULT_OPTIONS, "prediction": prediction, "C": C, "min_label_size": int(min_label_size)}
+    min_label_size = check_int(min_label_size, "min_label_size", owner, minimum=1)
+    return {**_DEFAULT_OPTIONS, "prediction": prediction, "C": C, "min_label_size": min_label_size}
 
 
 def describe_options(options: dict, repeats: int | None = None) -> str:
@@ -505,10 +503,8 @@ def node_classification(
     """
     owner = "node_classification"
     ratios = _check_ratios(train_ratios, owner)
-    if isinstance(repeats, bool) or not isinstance(repeats, numbers.Integral) or repeats < 1:
-        raise ValueError(f"The 'repeats' parameter of {owner} must be an int >= 1. Got {repeats!r} instead.")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"The 'seed' parameter of {owner} must be a non-negative int. Got {seed!r} instead.")
+    repeats = check_int(repeats, "repeats", owner, minimum=1)
+    seed = check_seed(seed, "seed", owner, allow_none=False)
     metrics = _check_metrics(metrics, owner)
     if multilabel is not None and not isinstance(multilabel, (bool, np.bool_)):
         raise ValueError(f"The 'multilabel' parameter of {owner} must be a bool or None. Got {multilabel!r} instead.")
@@ -628,10 +624,8 @@ def cross_validate_node_classification(
         labelled node without a vector.
     """
     owner = "cross_validate_node_classification"
-    if isinstance(folds, bool) or not isinstance(folds, numbers.Integral) or folds < 2:
-        raise ValueError(f"The 'folds' parameter of {owner} must be an int >= 2. Got {folds!r} instead.")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"The 'seed' parameter of {owner} must be a non-negative int. Got {seed!r} instead.")
+    folds = check_int(folds, "folds", owner, minimum=2)
+    seed = check_seed(seed, "seed", owner, allow_none=False)
     metrics = _check_metrics(metrics, owner)
     if "roc_auc" in metrics:
         raise ValueError(f"The 'metrics' parameter of {owner} accepts 'micro_f1' and 'macro_f1' only.")
