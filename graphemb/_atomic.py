@@ -7,7 +7,8 @@ name (``os.replace``); on any exception, ``KeyboardInterrupt`` included, the
 temporary file is removed and the final name is untouched.
 
 Used by embedding files, walk shards and manifests, trainer checkpoints, tuning
-results and the command line's prediction tables.  Pictures go through
+results and the command line's prediction tables.  :func:`read_format_json` reads
+back the JSON documents (manifests, checkpoints) with their format checked.  Pictures go through
 :func:`graphemb.plotting.save_figure` (matplotlib writes by file name).
 """
 
@@ -104,3 +105,50 @@ def atomic_write_text(path: str | os.PathLike, text: str, sync_dir: bool = False
 def atomic_write_json(path: str | os.PathLike, obj: Any, sync_dir: bool = False, **dump_options: Any) -> None:
     """Write ``obj`` as JSON (``json.dumps(obj, **dump_options)`` plus a newline) to ``path`` atomically."""
     atomic_write_text(path, json.dumps(obj, **dump_options) + "\n", sync_dir=sync_dir)
+
+
+def read_format_json(
+    path: str | os.PathLike,
+    fmt: str,
+    max_version: int,
+    what: str,
+    error: type[Exception] = ValueError,
+    advice: str = "",
+) -> dict[str, Any]:
+    """Read one of graphemb's JSON documents (a walk manifest, a checkpoint) and check its format.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The JSON file.
+    fmt : str
+        Its expected ``"format"`` value.
+    max_version : int
+        The newest ``"format_version"`` this graphemb reads.
+    what : str
+        The document, in words, for the message (``"walk manifest"``).
+    error : type of Exception, default ValueError
+        What to raise.
+    advice : str, default ""
+        Appended to the message about a newer format.
+
+    Returns
+    -------
+    dict
+        The document; ``error`` (naming ``path``) when it is not valid JSON, not of ``fmt``
+        or of a newer ``format_version``.
+    """
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        raise error(f"{path}: not valid JSON ({exc}).") from None
+    if not isinstance(doc, dict) or doc.get("format") != fmt:
+        got = doc.get("format") if isinstance(doc, dict) else None
+        raise error(f"{path}: not a graphemb {what} (format {got!r}, expected {fmt!r}).")
+    version = doc.get("format_version")
+    if not isinstance(version, int) or version > max_version:
+        raise error(
+            f"{path}: format_version {version!r} is newer than this graphemb reads ({max_version}); "
+            f"upgrade graphemb{advice}."
+        )
+    return doc

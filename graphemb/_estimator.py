@@ -110,11 +110,7 @@ class Estimator:
         Returns
         -------
         self
-
-        Raises
-        ------
-        ValueError
-            Naming the first invalid parameter.
+            Unchanged; a ``ValueError`` names the first invalid parameter.
         """
         self._checked_params()
         return self

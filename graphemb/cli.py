@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ._memory import peak_rss
-from ._params import PARAMETERS
+from ._params import PARAMETERS, Param
 
 __all__ = ["build_parser", "main"]
 
@@ -52,24 +52,9 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {' '.join(message.split())}{hint}\n")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an int >= 1. Got {text!r} instead.") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be an int >= 1. Got {text!r} instead.")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a finite float > 0. Got {text!r} instead.") from None
-    if not (value > 0 and value != float("inf")):
-        raise argparse.ArgumentTypeError(f"must be a finite float > 0. Got {text!r} instead.")
-    return value
+# argparse types of the CLI's own counts and scales ("must be an int >= 1. Got '0' instead.")
+_positive_int = Param("value", "int", 1, "A count.", minimum=1).parse
+_positive_float = Param("value", "float", 1.0, "A scale.", minimum=0.0).parse
 
 
 def _ratio(text: str) -> float:

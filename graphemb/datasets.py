@@ -249,22 +249,16 @@ def load_ppi(path: str | os.PathLike | None = None, download: bool = True) -> tu
 
     Parameters
     ----------
-    path : str or path, optional
-        Folder with ``edges.tsv`` + ``labels.tsv`` or ``Homo_sapiens.mat``, or the ``.mat`` file.
-    download : bool, default True
-        Allow downloading ``Homo_sapiens.mat`` from the node2vec page.
+    path, download
+        As in :func:`load_blogcatalog` (the file is ``Homo_sapiens.mat``, from the node2vec page).
 
     Returns
     -------
     graph : CSRGraph
         Undirected, 1-based int node ids; self-loops as in the source.
     labels : dict
-        Node id -> list of int labels (1-based).
-
-    Raises
-    ------
-    DatasetNotFoundError
-        No local copy and no download possible.
+        Node id -> list of int labels (1-based).  A ``DatasetNotFoundError`` says what to do when
+        there is no local copy and no download is possible.
     """
     return _load_benchmark("ppi", path, download)
 
@@ -274,10 +268,8 @@ def load_wikipedia(path: str | os.PathLike | None = None, download: bool = True)
 
     Parameters
     ----------
-    path : str or path, optional
-        Folder with ``edges.tsv`` + ``labels.tsv`` or ``POS.mat``, or the ``.mat`` file.
-    download : bool, default True
-        Allow downloading ``POS.mat`` from the node2vec page.
+    path, download
+        As in :func:`load_blogcatalog` (the file is ``POS.mat``, from the node2vec page).
 
     Returns
     -------

@@ -54,7 +54,8 @@ logger = logging.getLogger(__name__)
 # of walks).
 _IN_MEMORY_CORPUS_BYTES = 256 * 2**20
 
-_SHARED_ATTRIBUTES = """
+_SHARED_ATTRIBUTES = """Attributes
+    ----------
     embedding_ : Embedding
         One vector per node of the graph, isolated nodes included, under the
         original node ids.
@@ -853,8 +854,7 @@ class Node2Vec(_RandomWalkEmbedding):
     ----------
     {parameters}
 
-    Attributes
-    ----------{attributes}
+    {attributes}
 
     See Also
     --------
@@ -905,12 +905,7 @@ class DeepWalk(_RandomWalkEmbedding):
     ----------
     {parameters}
 
-    Attributes
-    ----------{attributes}
-
-    See Also
-    --------
-    Node2Vec : biased second-order walks.
+    {attributes}
 
     Notes
     -----
@@ -941,5 +936,5 @@ class DeepWalk(_RandomWalkEmbedding):
 
 # One source for the attribute text both models document (the parameters come from graphemb._params).
 for _model in (Node2Vec, DeepWalk):
-    _model.__doc__ = (_model.__doc__ or "").replace("{attributes}", _SHARED_ATTRIBUTES.rstrip())
+    _model.__doc__ = (_model.__doc__ or "").replace("{attributes}", _SHARED_ATTRIBUTES.strip())
 del _model

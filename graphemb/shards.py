@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from ._atomic import atomic_save_npy, atomic_write
+from ._atomic import atomic_save_npy, atomic_write, read_format_json
 from ._memory import check_allocation, format_bytes
 from .corpus import WalkCorpus, add_token_counts
 from .graph.csr import CSRGraph
@@ -606,18 +606,7 @@ def read_walks(path: str | os.PathLike, graph: CSRGraph | None = None) -> Sharde
     if not mpath.exists():
         hint = " (an unfinished write: rerun it to resume)" if (path / PENDING_FILE).exists() else ""
         raise ShardFormatError(f"{mpath}: missing; {path} is not a complete walk directory{hint}.")
-    try:
-        manifest = json.loads(mpath.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ShardFormatError(f"{mpath}: not valid JSON ({exc}).") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise ShardFormatError(f"{mpath}: not a graphemb walk manifest (format {manifest.get('format')!r}).")
-    version = manifest.get("format_version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise ShardFormatError(
-            f"{mpath}: format_version {version!r} is newer than this graphemb reads ({FORMAT_VERSION}); "
-            "upgrade graphemb."
-        )
+    manifest = read_format_json(mpath, FORMAT, FORMAT_VERSION, "walk manifest", ShardFormatError)
     try:
         walk_length = (
             int(manifest["walk_length"]) if "walk_length" in manifest else int(manifest["walks"]["walk_length"])

@@ -197,7 +197,7 @@ def test_truncated_or_newer_checkpoint_is_refused(tmp_path):
         model(epochs=1).fit(corpus(), checkpoint=folder, resume=True)
     meta["format_version"] = 99
     (folder / CHECKPOINT_FILE).write_text(json.dumps(meta))
-    with pytest.raises(ValueError, match=r"checkpoint\.json has format_version 99"):
+    with pytest.raises(ValueError, match=r"checkpoint\.json: format_version 99 is newer"):
         model(epochs=1).fit(corpus(), checkpoint=folder, resume=True)
 
 

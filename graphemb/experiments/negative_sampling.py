@@ -296,19 +296,7 @@ def levy_goldberg_fit(
         raise ValueError(f"{owner}: fewer than 3 pairs have a count >= min_count={min_count}; lower min_count.")
     dots = np.empty(rows.size, dtype=np.float64)
     _kernels.pair_dots(a, b, rows.astype(np.int64), cols.astype(np.int64), dots)
-    x = pmi[rows, cols]
-    slope, intercept = np.polyfit(x, dots, 1)
-    shift = -math.log(negative)
-    return {
-        "n_pairs": int(rows.size),
-        "pearson_r": float(np.corrcoef(x, dots)[0, 1]),
-        "slope": float(slope),
-        "intercept": float(intercept),
-        "offset": float(np.mean(dots - x)),
-        "expected_offset": shift,
-        "rmse_shifted": float(np.sqrt(np.mean((dots - (x + shift)) ** 2))),
-        "mean_dot": float(dots.mean()),
-    }
+    return {**_line_fit(pmi[rows, cols], dots, -math.log(negative)), "mean_dot": float(dots.mean())}
 
 
 # ---------------------------------------------------------------------- NetMF
@@ -865,8 +853,11 @@ def run_objectives(cfg: dict, out_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame
 
 # ---------------------------------------------------------------------- part 3
 def _fit_target(dots: np.ndarray, target: np.ndarray, mask: np.ndarray, shift: float) -> dict[str, float]:
-    x = target[mask]
-    y = dots[mask]
+    return _line_fit(target[mask], dots[mask], shift)
+
+
+def _line_fit(x: np.ndarray, y: np.ndarray, shift: float) -> dict[str, float]:
+    """Least-squares line of ``y`` (dot products) on ``x`` (a PMI target) and the fit's offsets against ``shift``."""
     slope, intercept = np.polyfit(x, y, 1)
     return {
         "n_pairs": int(x.size),

@@ -120,6 +120,7 @@ def from_edge_arrays(
     Returns
     -------
     CSRGraph
+        Rows in the order of ``nodes`` (or of first appearance), duplicates merged.
 
     Raises
     ------

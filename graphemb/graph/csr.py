@@ -297,6 +297,7 @@ class CSRGraph:
         Returns
         -------
         CSRGraph
+            Row ``i`` is node ``nodes[i]``; the matrix's stored entries are the arcs.
 
         Raises
         ------

@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from .._atomic import atomic_save_npy, atomic_write_text
+from .._atomic import atomic_save_npy, atomic_write_text, read_format_json
 
 __all__ = [
     "CHECKPOINT_FILE",
@@ -105,19 +105,9 @@ def read_checkpoint(path: str | os.PathLike) -> dict[str, Any] | None:
     file = Path(path) / CHECKPOINT_FILE
     if not file.is_file():
         return None
-    try:
-        meta = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"The checkpoint {file} is not readable JSON ({exc}).") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise ValueError(f"The file {file} is not a graphemb SGNS checkpoint (no format {FORMAT!r}).")
-    version = meta.get("format_version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise ValueError(
-            f"The checkpoint {file} has format_version {version!r}; this graphemb reads up to {FORMAT_VERSION}. "
-            "Upgrade graphemb, or start a new run in another folder."
-        )
-    return meta
+    return read_format_json(
+        file, FORMAT, FORMAT_VERSION, "SGNS checkpoint", advice=", or start a new run in another folder"
+    )
 
 
 def _check_npy(file: Path, shape: tuple[int, ...], dtype: np.dtype) -> None:

@@ -145,6 +145,17 @@ def _alias_draw(lo, d, prob, alias, u):
 
 
 @njit(cache=True, nogil=True)
+def _draw_slot(lo, d, prob, alias, u, weighted):
+    """Slot offset (0..d-1) of a first-order step: alias draw on weighted rows, uniform otherwise; O(1)."""
+    if weighted:
+        return _alias_draw(lo, d, prob, alias, u)
+    k = np.int64(u * d)
+    if k >= d:
+        k = d - 1
+    return k
+
+
+@njit(cache=True, nogil=True)
 def first_order_group(
     indptr, indices, prob, alias, weighted, start_nodes, first_walk, seed, j0, j1, out, lengths, states
 ):
@@ -201,12 +212,7 @@ def first_order_group(
                 continue
             st, u = next_float(states[j])
             states[j] = st
-            if weighted:
-                k = _alias_draw(lo, d, prob, alias, u)
-            else:
-                k = np.int64(u * d)
-                if k >= d:
-                    k = d - 1
+            k = _draw_slot(lo, d, prob, alias, u, weighted)
             out[j, n] = indices[lo + k]
     for j in range(j0, j1):
         for i in range(lengths[j], L):
@@ -276,12 +282,7 @@ def node2vec_walk(indptr, indices, weights, prob, alias, rowsum, start, inv_p, i
             out[i] = -1
         return n
     state, u = next_float(state)
-    if weighted:
-        k = _alias_draw(lo, d, prob, alias, u)
-    else:
-        k = np.int64(u * d)
-        if k >= d:
-            k = d - 1
+    k = _draw_slot(lo, d, prob, alias, u, weighted)
     prev = cur
     cur = np.int64(indices[lo + k])
     w_last = 1.0
@@ -336,12 +337,7 @@ def node2vec_walk(indptr, indices, weights, prob, alias, rowsum, start, inv_p, i
                     w_x = w_prev
                 break
             v = (r - e) / main  # uniform on [0, 1) given r >= e
-            if weighted:
-                k = _alias_draw(lo, d, prob, alias, v)
-            else:
-                k = np.int64(v * d)
-                if k >= d:
-                    k = d - 1
+            k = _draw_slot(lo, d, prob, alias, v, weighted)
             x = np.int64(indices[lo + k])
             state, a = next_float(state)
             if x == prev:

@@ -57,6 +57,7 @@ def as_graph(graph: Any, owner: str = "random_walks") -> CSRGraph:
     Returns
     -------
     CSRGraph
+        ``graph`` itself when it is one already (no copy).
 
     Raises
     ------
