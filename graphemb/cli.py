@@ -97,13 +97,64 @@ def _param_values(args: argparse.Namespace, names: Sequence[str]) -> dict[str, A
     return {name: getattr(args, name) for name in names if hasattr(args, name)}
 
 
+# Sub-commands: name -> (one-line help, description); the usage line lists them in this order.
+_COMMANDS: dict[str, tuple[str, str]] = {
+    "embed": (
+        "learn node2vec embeddings from an edge list, adjacency list or .mat file",
+        "Learn node2vec (DeepWalk when p = q = 1) embeddings from an edge-list file.",
+    ),
+    "walk": (
+        "generate random walks into a walk directory (or a text file)",
+        "Generate node2vec walks (DeepWalk when p = q = 1) once and keep them: a walk directory of "
+        "memory-mapped shards (docs/shards.md) or a text file of one walk per line. 'graphemb train' turns them "
+        "into embeddings; with the same --seed and one worker, walk + train equals embed bit for bit.",
+    ),
+    "train": (
+        "learn embeddings from a walk directory or a text file of walks",
+        "Train skip-gram (SGNS) vectors on walks made by 'graphemb walk' (or any text file of one "
+        "walk per line of node ids). Without --seed, a walk directory's own run seed is used.",
+    ),
+    "update": (
+        "embed the new nodes of a grown graph into a saved model (old vectors unchanged)",
+        "Embed the nodes a graph gained since 'graphemb embed --format npz' wrote MODEL, without retraining: "
+        "old vectors stay as they were (docs/incremental.md).",
+    ),
+    "evaluate": (
+        "node classification or link prediction scores",
+        "Multi-label node classification (DeepWalk/node2vec protocol) of an embedding file, or link "
+        "prediction (node2vec protocol) with node2vec trained on the residual graph (--task link-prediction).",
+    ),
+    "tune": (
+        "choose node2vec's p and q by the paper's protocol",
+        "Grid search of p and q (and the edge operator for link prediction) with the node2vec paper's "
+        "selection protocol: 10-fold cross-validation on 10%% of the labelled nodes, or a validation split of the "
+        "training graph. Writes the chosen parameters, every grid point's score and the protocol to --output.",
+    ),
+    "plot": (
+        "2-D picture of an embedding coloured by label",
+        "Project an embedding to 2-D (PCA, t-SNE or UMAP) and draw it coloured by label. "
+        'Needs matplotlib: pip install "graphemb[plot]".',
+    ),
+    "demo": (
+        "node2vec on Zachary's karate club (no download)",
+        "Embed Zachary's karate club with node2vec, score club prediction, show neighbours.",
+    ),
+}
+
+
+def _add_command(sub: Any, name: str) -> argparse.ArgumentParser:
+    """The parser of sub-command ``name``, with its help and description from :data:`_COMMANDS`."""
+    help_, description = _COMMANDS[name]
+    return sub.add_parser(name, help=help_, description=description)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the ``graphemb`` argument parser.
 
     Returns
     -------
     argparse.ArgumentParser
-        With sub-commands ``embed``, ``evaluate``, ``demo`` and ``update``.
+        With the sub-commands of :data:`_COMMANDS`.
     """
     from . import __version__
 
@@ -112,13 +163,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Node embeddings (DeepWalk, node2vec) with numba random walks and skip-gram.",
     )
     parser.add_argument("--version", action="version", version=f"graphemb {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="{embed,walk,train,update,evaluate,plot,demo}")
+    sub = parser.add_subparsers(dest="command", metavar="{" + ",".join(_COMMANDS) + "}")
 
-    embed = sub.add_parser(
-        "embed",
-        help="learn node2vec embeddings from an edge list, adjacency list or .mat file",
-        description="Learn node2vec (DeepWalk when p = q = 1) embeddings from an edge-list file.",
-    )
+    embed = _add_command(sub, "embed")
     embed.add_argument("--input", required=True, help="edge list: 'source target [weight]' per line")
     embed.add_argument("--output", required=True, help="embedding file to write")
     _add_param_flags(embed, WALK_FLAGS + TRAIN_FLAGS + RUN_FLAGS)
@@ -138,12 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     embed.set_defaults(handler=_cmd_embed)
     _add_preset_option(embed)
 
-    evaluate = sub.add_parser(
-        "evaluate",
-        help="node classification or link prediction scores",
-        description="Multi-label node classification (DeepWalk/node2vec protocol) of an embedding file, or link "
-        "prediction (node2vec protocol) with node2vec trained on the residual graph (--task link-prediction).",
-    )
+    evaluate = _add_command(sub, "evaluate")
     evaluate.add_argument("--embedding", default=None, help="embedding file (word2vec text/binary or .npz)")
     evaluate.add_argument("--labels", default=None, help="labels file: 'node<TAB>label' per line, or .mat")
     evaluate.add_argument("--train-ratios", type=_ratio, nargs="+", default=[0.1, 0.5, 0.9], help="training fractions")
@@ -154,11 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_evaluate_flags(evaluate)
     _add_evaluation_options(evaluate)
 
-    demo = sub.add_parser(
-        "demo",
-        help="node2vec on Zachary's karate club (no download)",
-        description="Embed Zachary's karate club with node2vec, score club prediction, show neighbours.",
-    )
+    demo = _add_command(sub, "demo")
     demo.add_argument("--output", default="karate.emb", help="embedding file to write (default ./karate.emb)")
     PARAMETERS["seed"].add_flag(demo, default=0, help="random seed (default 0)")
     demo.set_defaults(handler=_cmd_demo)
@@ -401,13 +439,7 @@ def _copy_flags(source: argparse.ArgumentParser, target: argparse.ArgumentParser
 
 def _add_staged_commands(sub: Any, embed: argparse.ArgumentParser) -> None:
     """``graphemb walk`` (every walk flag of embed) and ``graphemb train`` (every training flag of embed)."""
-    walk = sub.add_parser(
-        "walk",
-        help="generate random walks into a walk directory (or a text file)",
-        description="Generate node2vec walks (DeepWalk when p = q = 1) once and keep them: a walk directory of "
-        "memory-mapped shards (docs/shards.md) or a text file of one walk per line. 'graphemb train' turns them "
-        "into embeddings; with the same --seed and one worker, walk + train equals embed bit for bit.",
-    )
+    walk = _add_command(sub, "walk")
     walk.add_argument("--input", required=True, help="edge list: 'source target [weight]' per line")
     walk.add_argument("--output", required=True, help="walk directory (shards) or text file to write")
     walk.add_argument(
@@ -422,12 +454,7 @@ def _add_staged_commands(sub: Any, embed: argparse.ArgumentParser) -> None:
     _add_scheduler_flag(walk)
     walk.set_defaults(handler=_cmd_walk)
 
-    train = sub.add_parser(
-        "train",
-        help="learn embeddings from a walk directory or a text file of walks",
-        description="Train skip-gram (SGNS) vectors on walks made by 'graphemb walk' (or any text file of one "
-        "walk per line of node ids). Without --seed, a walk directory's own run seed is used.",
-    )
+    train = _add_command(sub, "train")
     train.add_argument("--walks", required=True, help="walk directory (from 'graphemb walk') or text file of walks")
     train.add_argument("--output", required=True, help="embedding file to write")
     # (the checkpoint flags come with the training flags)
@@ -488,14 +515,7 @@ def _cmd_walk(args: argparse.Namespace) -> int:
 # -------------------------------------------------------------------- update
 def _add_update_parser(sub: Any) -> None:
     """The ``update`` sub-command: embed the new nodes of a grown graph into a saved model."""
-    update = sub.add_parser(
-        "update",
-        help="embed the new nodes of a grown graph into a saved model (old vectors unchanged)",
-        description=(
-            "Embed the nodes a graph gained since 'graphemb embed --format npz' wrote MODEL, without retraining: "
-            "old vectors stay as they were (docs/incremental.md)."
-        ),
-    )
+    update = _add_command(sub, "update")
     update.add_argument("--model", required=True, help="model file written by 'graphemb embed --format npz'")
     update.add_argument("--input", required=True, help="the grown graph's edge list (same id format as the fit)")
     update.add_argument("--output", required=True, help="updated model file to write (.npz)")
@@ -796,12 +816,7 @@ def _emit_results(df: Any, args: argparse.Namespace, task: str, protocol: str) -
 def _add_plot_command(sub: Any) -> None:
     from .plotting import METHODS
 
-    plot = sub.add_parser(
-        "plot",
-        help="2-D picture of an embedding coloured by label",
-        description="Project an embedding to 2-D (PCA, t-SNE or UMAP) and draw it coloured by label. "
-        'Needs matplotlib: pip install "graphemb[plot]".',
-    )
+    plot = _add_command(sub, "plot")
     plot.add_argument("embedding", help="embedding file (word2vec text/binary or .npz)")
     plot.add_argument("--labels", default=None, help="labels file ('node<TAB>label' per line) or .mat")
     _add_mat_flags(plot, labels=True)
@@ -959,13 +974,7 @@ def _add_tune_parser(sub: Any) -> None:
     from .tuning import DEFAULT_GRID, TASKS
 
     grid = " ".join(f"{v:g}" for v in DEFAULT_GRID)
-    tune = sub.add_parser(
-        "tune",
-        help="choose node2vec's p and q by the paper's protocol",
-        description="Grid search of p and q (and the edge operator for link prediction) with the node2vec paper's "
-        "selection protocol: 10-fold cross-validation on 10%% of the labelled nodes, or a validation split of the "
-        "training graph. Writes the chosen parameters, every grid point's score and the protocol to --output.",
-    )
+    tune = _add_command(sub, "tune")
     tune.add_argument("--input", required=True, help="edge list: 'source target [weight]' per line")
     tune.add_argument("--labels", default=None, help="labels file 'node<TAB>label' (node classification)")
     tune.add_argument("--output", required=True, help="JSON file to write (best.json)")
@@ -996,7 +1005,6 @@ def _add_tune_parser(sub: Any) -> None:
     tune.add_argument("--checkpoint", default=None, help="partial results, resumed from (default: OUTPUT.partial.json)")
     tune.add_argument("--quiet", action="store_true", help="no progress")
     tune.set_defaults(handler=_cmd_tune)
-    sub.metavar = "{" + ",".join(sub.choices) + "}"
 
 
 def _read_id_list(path: str) -> list:

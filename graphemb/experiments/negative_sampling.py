@@ -668,25 +668,20 @@ QUICK: dict[str, Any] = {
 """Settings of ``--quick`` (seconds)."""
 
 FULL: dict[str, Any] = {
+    **QUICK,  # same negatives, exponents, alpha, nc_ratio and theory walk length / window
     "datasets": ("planted_partition", "ppi", "blogcatalog"),
     "seeds": (0, 1, 2),
-    "negatives": (1, 2, 5, 10, 20),
-    "exponents": (0.0, 0.5, 1.0),
     "softmax_max_nodes": 1_000,
     "walk_length": 80,
     "num_walks": 10,
     "window": 10,
     "dimensions": 128,
     "epochs": 1,
-    "alpha": 0.025,
     "nc_repeats": 3,
-    "nc_ratio": 0.5,
     "max_pairs": 200_000,
     "theory_graphs": ("karate", "planted_partition"),
     "theory_negatives": (1, 2, 5, 10, 20),
     "theory_num_walks": 400,
-    "theory_walk_length": 40,
-    "theory_window": 3,
     "theory_epochs": 5,
     "netmf_graphs": ("karate", "planted_partition", "ppi"),
 }
