@@ -29,7 +29,7 @@ from graphemb.datasets import get_data_home, load_blogcatalog, load_ppi  # noqa:
 from graphemb.embedding import Embedding  # noqa: E402
 from graphemb.evaluation import node_classification, score_link_prediction, train_test_split_edges  # noqa: E402
 from graphemb.graph.io import read_edgelist  # noqa: E402
-from graphemb.models import _derive_seeds  # noqa: E402
+from graphemb.models import derive_seeds  # noqa: E402
 from graphemb.sgns import SGNS  # noqa: E402
 from graphemb.walks import WalkStream  # noqa: E402
 
@@ -73,7 +73,7 @@ def main() -> None:
                 todo = [(e, a) for e in args.epochs for a in args.alphas if (name, p, q, seed, e, a) not in done]
                 if not todo:
                     continue
-                walk_seed, train_seed = _derive_seeds(seed)
+                walk_seed, train_seed = derive_seeds(seed)
                 t0 = time.perf_counter()
                 stream = WalkStream(graph, 80, 10, p=p, q=q, seed=walk_seed, workers=args.workers, verbose=False)
                 corpus = stream.to_corpus()

@@ -1008,13 +1008,13 @@ def _add_tune_parser(sub: Any) -> None:
 
 
 def _read_id_list(path: str) -> list:
-    from .graph.io import _parse_ids
+    from .graph.io import parse_ids
 
     if not os.path.isfile(path):
         raise CLIError(f"--exclude {path}: no such file.")
     with open(path, encoding="utf-8") as fh:
         tokens = [line.split()[0] for line in fh if line.strip() and not line.lstrip().startswith("#")]
-    return _parse_ids(tokens)
+    return parse_ids(tokens)
 
 
 def _cmd_tune(args: argparse.Namespace) -> int:

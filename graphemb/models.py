@@ -52,7 +52,7 @@ logger = logging.getLogger(__name__)
 # memory; a larger one is walked once into shards on disk (graphemb.shards), counted while
 # written, and trained from the memory-mapped shards (peak memory independent of the number
 # of walks).
-_IN_MEMORY_CORPUS_BYTES = 256 * 2**20
+IN_MEMORY_CORPUS_BYTES = 256 * 2**20
 
 _SHARED_ATTRIBUTES = """Attributes
     ----------
@@ -77,7 +77,7 @@ _SHARED_ATTRIBUTES = """Attributes
 """
 
 
-def _derive_seeds(seed_: int) -> tuple[int, int]:
+def derive_seeds(seed_: int) -> tuple[int, int]:
     """Independent walk and training seeds from the run seed (SeedSequence spawning)."""
     walk_state, train_state = np.random.SeedSequence(seed_).generate_state(2, dtype=np.uint64)
     return int(walk_state >> np.uint64(1)), int(train_state >> np.uint64(1))
@@ -167,7 +167,7 @@ class _RandomWalkEmbedding(Estimator):
             num_walks_total=self.num_walks * g.num_nodes,
             graph_bytes=_graph_bytes(g),
             memory_limit=self.memory_limit,
-            in_memory_max=_IN_MEMORY_CORPUS_BYTES,
+            in_memory_max=IN_MEMORY_CORPUS_BYTES,
             disk_free=disk_free,
             short_walks=bool(g.directed),
         )
@@ -211,7 +211,7 @@ class _RandomWalkEmbedding(Estimator):
     def _stream(self, g: CSRGraph, seed_: int, chunk_size: int | None) -> WalkStream:
         """The walk stream of run seed ``seed_`` (its walk seed derived as in :meth:`fit`)."""
         p, q = self._walk_bias()
-        walk_seed, _ = _derive_seeds(seed_)
+        walk_seed, _ = derive_seeds(seed_)
         return WalkStream(
             g, self.walk_length, self.num_walks, p=p, q=q, weighted=self.weighted, seed=walk_seed,
             workers=self.workers, verbose=self.verbose, chunk_size=chunk_size,
@@ -270,7 +270,7 @@ class _RandomWalkEmbedding(Estimator):
             )
         n = len(nodes)
         seed_, _ = normalize_seed(_resumed_seed(self.seed, checkpoint, resume))
-        _, train_seed = _derive_seeds(seed_)
+        _, train_seed = derive_seeds(seed_)
         facts = None
         if checkpoint is not None:
             manifest = walks.manifest if on_disk else {}
@@ -358,7 +358,7 @@ class _RandomWalkEmbedding(Estimator):
         owner = type(self).__name__
         p, q = self._walk_bias()
         seed_, _ = normalize_seed(_resumed_seed(self.seed, checkpoint, resume))
-        _, train_seed = _derive_seeds(seed_)
+        _, train_seed = derive_seeds(seed_)
         trainer = self._trainer(train_seed)
         g = self._as_graph(graph)
         facts = self._run_facts(g, seed_, p, q) if checkpoint is not None else None
@@ -599,14 +599,14 @@ class _RandomWalkEmbedding(Estimator):
         if train and start.size:
             p, q = self._walk_bias()
             run_seed = np.random.SeedSequence([seed_, 0x5550, 1 + self.updates_]).generate_state(1, dtype=np.uint64)[0]
-            walk_seed, train_seed = _derive_seeds(int(run_seed >> np.uint64(1)))
+            walk_seed, train_seed = derive_seeds(int(run_seed >> np.uint64(1)))
             t_walk = time.perf_counter()
             stream = WalkStream(
                 g, length, num_walks, p=p, q=q, weighted=self.weighted, seed=walk_seed,
                 workers=self.workers, start_nodes=[g.nodes[i] for i in start.tolist()], verbose=self.verbose,
             )  # fmt: skip
             corpus_bytes = 4 * (stream.max_tokens + stream.num_walks_total)
-            corpus = stream.to_corpus() if corpus_bytes <= _IN_MEMORY_CORPUS_BYTES else stream
+            corpus = stream.to_corpus() if corpus_bytes <= IN_MEMORY_CORPUS_BYTES else stream
             report.walk_seconds = time.perf_counter() - t_walk  # streamed walks are timed inside training
             trainer = self._trainer(train_seed)
             trainer.epochs = epochs

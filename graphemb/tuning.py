@@ -62,10 +62,10 @@ from .evaluation import (
     score_link_prediction,
     train_test_split_edges,
 )
-from .evaluation.link_prediction import _DEFAULT_OPERATORS, _check_operators
+from .evaluation.link_prediction import DEFAULT_OPERATORS, check_operators
 from .graph.csr import CSRGraph
 from .graph.io import read_edgelist
-from .models import _IN_MEMORY_CORPUS_BYTES, Node2Vec, _derive_seeds
+from .models import IN_MEMORY_CORPUS_BYTES, Node2Vec, derive_seeds
 from .presets import preset_params
 from .sgns import SGNS
 from .walks import WalkStream
@@ -270,7 +270,7 @@ class _Fitter:
     def __init__(self, graph: CSRGraph, params: dict, seed: int) -> None:
         self.graph = graph
         self.params = params
-        self.walk_seed, self.train_seed = _derive_seeds(seed)
+        self.walk_seed, self.train_seed = derive_seeds(seed)
         self.base = WalkStream(
             graph, params["walk_length"], params["num_walks"], weighted=params.get("weighted"), seed=self.walk_seed,
             workers=params.get("workers"), verbose=False,
@@ -288,7 +288,7 @@ class _Fitter:
             verbose=False,
         )  # fmt: skip
         n = self.graph.num_nodes
-        if 4 * (stream.max_tokens + stream.num_walks_total) <= _IN_MEMORY_CORPUS_BYTES:
+        if 4 * (stream.max_tokens + stream.num_walks_total) <= IN_MEMORY_CORPUS_BYTES:
             corpus = stream.to_corpus()
             trainer.fit(corpus, num_nodes=n, node_counts=corpus.node_counts(n))
         else:
@@ -340,7 +340,7 @@ def tune(
     prediction: str = "top-k",
     test_fraction: float | None = 0.5,
     validation_fraction: float = 0.5,
-    operators: Sequence[str] = _DEFAULT_OPERATORS,
+    operators: Sequence[str] = DEFAULT_OPERATORS,
     classifier_protocol: str = "residual",
     seed: int = 0,
     directed: bool | None = None,
@@ -447,7 +447,7 @@ def tune(
         if prediction not in PREDICTIONS:
             raise ValueError(f"The 'prediction' parameter of tune must be one of {PREDICTIONS}. Got {prediction!r}.")
     else:
-        operators = _check_operators(operators, "tune")
+        operators = check_operators(operators, "tune")
         if classifier_protocol not in CLASSIFIER_PROTOCOLS:
             raise ValueError(
                 f"The 'classifier_protocol' parameter of tune must be one of {CLASSIFIER_PROTOCOLS}. "

@@ -217,3 +217,30 @@ def imported_modules_of_source(path: Path, source: str) -> set[str]:
         return imported_modules(path)
     finally:
         Path.read_text = original  # type: ignore[method-assign]
+
+
+PRIVATE_MODULES = {p.stem for p in SOURCES if p.stem.startswith("_") and not p.stem.startswith("__")}
+
+
+def private_imports(source: str) -> list[str]:
+    """``from <graphemb module> import _name`` statements of ``source`` whose ``_name`` is not a module."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("graphemb")):
+            for alias in node.names:
+                if alias.name.startswith("_") and not alias.name.startswith("__") and alias.name not in PRIVATE_MODULES:
+                    found.append(f"from {'.' * node.level}{node.module or ''} import {alias.name}")
+    return found
+
+
+def test_no_private_name_crosses_modules():
+    """``from .x import _name`` (a private function or constant of another module) is not allowed.
+
+    Private *modules* (``_kernels``, ``_rng``, ``_params``, ...) are the package's own layers and may be
+    imported; what they define without a leading underscore is their interface.
+    """
+    crossing = [f"{module_name(p)}: {line}" for p in SOURCES for line in private_imports(p.read_text("utf-8"))]
+    assert not crossing, "private names imported across modules (make them public or move them):\n" + "\n".join(
+        crossing
+    )
+    assert private_imports("from .models import _helper\nfrom . import _kernels\n") == ["from .models import _helper"]

@@ -106,7 +106,7 @@ def test_deepwalk_is_node2vec_with_p_q_one(karate):
 
 def test_streamed_training_equals_in_memory(karate, monkeypatch):
     in_memory = Node2Vec(q=0.5, seed=11, **SMALL).fit(karate).embedding_.vectors
-    monkeypatch.setattr(models_module, "_IN_MEMORY_CORPUS_BYTES", 0)
+    monkeypatch.setattr(models_module, "IN_MEMORY_CORPUS_BYTES", 0)
     streamed = Node2Vec(q=0.5, seed=11, **SMALL).fit(karate).embedding_.vectors
     np.testing.assert_array_equal(streamed, in_memory)
 
@@ -126,10 +126,10 @@ def test_seed_reproducibility(karate):
 
 
 def test_walk_and_training_seeds_differ():
-    walk_seed, train_seed = models_module._derive_seeds(0)
+    walk_seed, train_seed = models_module.derive_seeds(0)
     assert walk_seed != train_seed and 0 <= walk_seed < 2**63 and 0 <= train_seed < 2**63
-    assert models_module._derive_seeds(0) == (walk_seed, train_seed)
-    assert models_module._derive_seeds(1) != (walk_seed, train_seed)
+    assert models_module.derive_seeds(0) == (walk_seed, train_seed)
+    assert models_module.derive_seeds(1) != (walk_seed, train_seed)
 
 
 # ---------------------------------------------------------------- quality

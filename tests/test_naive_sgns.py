@@ -1,4 +1,4 @@
-"""The default SGNS pair update (numba ``_train_pair``) against its naive float64 twin (tests/naive.py)."""
+"""The default SGNS pair update (numba ``train_pair``) against its naive float64 twin (tests/naive.py)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def test_one_pair_per_pair_negatives(k):
     valid = np.ones(k + 1, dtype=np.bool_)
     valid[-1] = k < 5  # an invalid (skipped) slot when k >= 5
     tables, coef, neu1e = _tables_and_work(k + 1, syn0.shape[1])
-    loss = _kernels._train_pair(syn0, syn1, 1, outs, valid, coef, neu1e, tables, np.float32(0.5))
+    loss = _kernels.train_pair(syn0, syn1, 1, outs, valid, coef, neu1e, tables, np.float32(0.5))
     ref0, ref1, ref_loss = sgns_pair_update(before0, before1, 1, outs, valid, 0.5)
     _close(syn0, ref0, before0)
     _close(syn1, ref1, before1)
@@ -58,7 +58,7 @@ def test_pairs_sharing_negatives_in_sequence():
     valid = np.ones(outs.size, dtype=np.bool_)
     tables, coef, neu1e = _tables_and_work(outs.size, syn0.shape[1])
     for ctx in (1, 2, 3):
-        _kernels._train_pair(syn0, syn1, ctx, outs, valid, coef, neu1e, tables, np.float32(0.25))
+        _kernels.train_pair(syn0, syn1, ctx, outs, valid, coef, neu1e, tables, np.float32(0.25))
         ref0, ref1, _ = sgns_pair_update(ref0, ref1, ctx, outs, valid, 0.25)
     _close(syn0, ref0, before0)
     _close(syn1, ref1, before1)
@@ -72,7 +72,7 @@ def test_saturated_logit_gives_no_update():
     outs = np.array([1, 2], dtype=np.int64)
     valid = np.ones(2, dtype=np.bool_)
     tables, coef, neu1e = _tables_and_work(2, 4)
-    _kernels._train_pair(syn0, syn1, 0, outs, valid, coef, neu1e, tables, np.float32(1.0))
+    _kernels.train_pair(syn0, syn1, 0, outs, valid, coef, neu1e, tables, np.float32(1.0))
     ref0, ref1, _ = sgns_pair_update(np.zeros((3, 4)) + syn0, np.zeros((3, 4)) + syn1, 0, outs, valid, 1.0)
     np.testing.assert_allclose(syn1[1], ref1[1])  # unchanged in both
     np.testing.assert_allclose(syn0, ref0, atol=1e-6)

@@ -199,9 +199,9 @@ def test_train_bucket_matches_a_python_loop_of_the_pair_step():
     ref_loss = 0.0
     for p in range(40):
         rate = max(0.5 - (0.5 - 0.01) * (10.0 + p * 1.5) / 100.0, 0.01)
-        state = np.uint64(_kernels._draw_negatives(state, np.int64(bp[p, 1]), outs, valid, prob, alias))
+        state = np.uint64(_kernels.draw_negatives(state, np.int64(bp[p, 1]), outs, valid, prob, alias))
         assert valid.all() and np.all(outs[1:] != bp[p, 1])
-        ref_loss += _kernels._train_pair(b0, b1, np.int64(bp[p, 0]), outs, valid, coef, neu1e, tables, np.float32(rate))
+        ref_loss += _kernels.train_pair(b0, b1, np.int64(bp[p, 0]), outs, valid, coef, neu1e, tables, np.float32(rate))
     assert count == 40 and loss == pytest.approx(ref_loss, rel=1e-12)
     assert np.array_equal(a0, b0) and np.array_equal(a1, b1)
 

@@ -52,7 +52,7 @@ logger = logging.getLogger(__name__)
 
 #: Binary operators of the node2vec paper (Table 1) plus concatenation (order-aware, for directed graphs).
 OPERATORS = ("hadamard", "average", "l1", "l2", "concat")
-_DEFAULT_OPERATORS = ("hadamard", "average", "l1", "l2")
+DEFAULT_OPERATORS = ("hadamard", "average", "l1", "l2")
 # Below this many candidate pairs, negatives are drawn from the full list of non-edges.
 _ENUMERATE_LIMIT = 4_000_000
 
@@ -363,7 +363,7 @@ def edge_features(vectors_u: np.ndarray, vectors_v: np.ndarray, operator: str) -
     raise ValueError(f"The 'operator' parameter of edge_features must be one of {opts}. Got {operator!r} instead.")
 
 
-def _check_operators(operators: Any, owner: str) -> tuple[str, ...]:
+def check_operators(operators: Any, owner: str) -> tuple[str, ...]:
     if isinstance(operators, str):
         operators = (operators,)
     operators = tuple(operators)
@@ -446,7 +446,7 @@ def describe_link_protocol(classifier_protocol: str, standardize: bool) -> str:
 def score_link_prediction(
     embedding: Embedding,
     split: EdgeSplit,
-    operators: Sequence[str] = _DEFAULT_OPERATORS,
+    operators: Sequence[str] = DEFAULT_OPERATORS,
     return_predictions: bool = False,
     *,
     classifier_protocol: str = "residual",
@@ -509,7 +509,7 @@ def score_link_prediction(
             f"The 'embedding' parameter of {owner} must be a graphemb.Embedding (indices_of, vectors). "
             f"Got {type(embedding).__name__} instead; wrap raw vectors with Embedding(nodes, vectors)."
         )
-    operators = _check_operators(operators, owner)
+    operators = check_operators(operators, owner)
     if not isinstance(standardize, (bool, np.bool_)):
         raise ValueError(f"The 'standardize' parameter of {owner} must be a bool. Got {standardize!r} instead.")
     train, y_train, test, y_test = _protocol_pairs(split, classifier_protocol, seed, owner)
@@ -547,7 +547,7 @@ def link_prediction(
     model: Any,
     test_fraction: float = 0.5,
     seed: int = 0,
-    operators: Sequence[str] = _DEFAULT_OPERATORS,
+    operators: Sequence[str] = DEFAULT_OPERATORS,
     return_predictions: bool = False,
     *,
     classifier_protocol: str = "residual",
@@ -587,7 +587,7 @@ def link_prediction(
     """
     owner = "link_prediction"
     graph = _check_graph(graph, owner)
-    operators = _check_operators(operators, owner)
+    operators = check_operators(operators, owner)
     if not callable(getattr(model, "fit", None)):
         raise TypeError(
             f"The 'model' parameter of {owner} must have a fit(graph) method that sets embedding_. "

@@ -620,7 +620,7 @@ def _frame_ids(col: pd.Series, node_type: type | None, describe: Callable, which
 
 
 # ------------------------------------------------------------------ labels
-def _parse_ids(tokens: Sequence[str]) -> list:
+def parse_ids(tokens: Sequence[str]) -> list:
     """Ints when every token is an int literal, else the stripped strings."""
     try:
         return [int(t) for t in tokens]
@@ -674,8 +674,8 @@ def read_labels(path: str | os.PathLike) -> dict[Any, list]:
                 )
             nodes.append(fields[0])
             labs.append(fields[1:])
-    node_ids = _parse_ids(nodes)
-    flat = _parse_ids([lab for row in labs for lab in row])
+    node_ids = parse_ids(nodes)
+    flat = parse_ids([lab for row in labs for lab in row])
     out: dict[Any, list] = {}
     k = 0
     for node, row in zip(node_ids, labs, strict=True):

@@ -4,7 +4,7 @@ Layers (stumpy style):
 
 * single-item helpers: :func:`alias_draw`, :func:`_dot_rows` (and its 2- and 4-row
   forms), :func:`_pair_update4` (and its one-row form), :func:`_add_row_clamped`, and the pair step
-  :func:`_train_pair` (with its per-row learning-rate form :func:`_train_pair_scaled`,
+  :func:`train_pair` (with its per-row learning-rate form :func:`_train_pair_scaled`,
   used by incremental updates through the optional ``row_scale`` argument);
 * the block kernel :func:`train_walk_range`, which trains on a contiguous range of
   walks with one random stream per walk;
@@ -193,7 +193,7 @@ def _dot_rows(a, ia, b, ib):
 def _dot_rows4(a, ia, b, o0, o1, o2, o3):
     """Four dot products ``a[ia] . b[o_i]`` sharing the loads of ``a[ia]``.
 
-    Register blocking for the ``K + 1`` logits of one pair (:func:`_train_pair` and
+    Register blocking for the ``K + 1`` logits of one pair (:func:`train_pair` and
     :func:`_train_pair_scaled` take the outputs four at a time).  O(d) time, no memory.
     """
     s0 = np.float32(0.0)
@@ -289,7 +289,7 @@ def _touch_rows(table, rows):
 
 
 @njit(cache=True, nogil=True)
-def _draw_negatives(state, target, outs, valid, noise_prob, noise_alias):
+def draw_negatives(state, target, outs, valid, noise_prob, noise_alias):
     """Fill ``outs = [target, K negatives]``; a negative equal to ``target`` is redrawn.
 
     After 32 failed redraws (only when the target holds almost all the noise mass)
@@ -323,7 +323,7 @@ def _draw_negatives(state, target, outs, valid, noise_prob, noise_alias):
 
 
 @njit(cache=True, nogil=True)
-def _train_pair(syn0, syn1, c, outs, valid, coef, neu1e, tables, lr32):
+def train_pair(syn0, syn1, c, outs, valid, coef, neu1e, tables, lr32):
     """word2vec's SGNS step on one pair: input row ``c`` against ``outs`` = [centre, K negatives].
 
     Computes the ``K + 1`` logits ``syn0[c] . syn1[outs]``, the coefficients
@@ -412,11 +412,11 @@ def _train_pair(syn0, syn1, c, outs, valid, coef, neu1e, tables, lr32):
 
 @njit(cache=True, nogil=True)
 def _train_pair_scaled(syn0, syn1, c, outs, valid, coef, neu1e, tables, lr32, row_scale):
-    """:func:`_train_pair` with a per-row learning-rate scale over both tables (incremental updates).
+    """:func:`train_pair` with a per-row learning-rate scale over both tables (incremental updates).
 
     The step is word2vec's with the learning rate of row ``r`` multiplied by
     ``row_scale[r]``: the coefficients ``g_k = (label - sigmoid) * lr`` are those of
-    :func:`_train_pair`; output row ``outs[k]`` moves by ``g_k * row_scale[outs[k]] *
+    :func:`train_pair`; output row ``outs[k]`` moves by ``g_k * row_scale[outs[k]] *
     syn0[c]`` and input row ``c`` by ``row_scale[c] * sum_k g_k syn1[outs[k]]`` (rows
     before the step).  A row whose scale is 0 is never written, so it stays
     bit-identical; a pair whose rows all have scale 0 is skipped before its dot
@@ -425,7 +425,7 @@ def _train_pair_scaled(syn0, syn1, c, outs, valid, coef, neu1e, tables, lr32, ro
     Parameters
     ----------
     syn0, syn1, c, outs, valid, coef, neu1e, tables, lr32
-        As :func:`_train_pair`.
+        As :func:`train_pair`.
     row_scale : ndarray of float32, shape (n,)
         Scale of each row's learning rate (>= 0), the same for both tables.
 
@@ -436,7 +436,7 @@ def _train_pair_scaled(syn0, syn1, c, outs, valid, coef, neu1e, tables, lr32, ro
 
     Notes
     -----
-    Logits four rows at a time as :func:`_train_pair`; updates one output row at a
+    Logits four rows at a time as :func:`train_pair`; updates one output row at a
     time (no four-row fusion): time O(K d) per pair, O(K) for a skipped one; no memory.
     """
     d = syn0.shape[1]
@@ -754,7 +754,7 @@ def train_walk_range(
         Negative sampling only: True draws the ``negative`` noise nodes once per
         centre position and uses them for every context of its window; False draws
         them afresh for every (context, centre) pair (word2vec).  Either way the
-        update is word2vec's, pair by pair (:func:`_train_pair`).
+        update is word2vec's, pair by pair (:func:`train_pair`).
     objective : int
         0 negative sampling, 1 hierarchical softmax, 2 full softmax (the index
         into ``graphemb.sgns.trainer.OBJECTIVES``).
@@ -828,7 +828,7 @@ def train_walk_range(
         words += m
         pipelined = objective == 0 and shared
         if pipelined and m > 0:
-            state = _draw_negatives(state, np.int64(sent[0]), nxt, nvalid, noise_prob, noise_alias)
+            state = draw_negatives(state, np.int64(sent[0]), nxt, nvalid, noise_prob, noise_alias)
         for i in range(m):
             radius = window
             if shrink:
@@ -841,7 +841,7 @@ def train_walk_range(
                     outs[k] = nxt[k]
                     valid[k] = nvalid[k]
                 if i + 1 < m:
-                    state = _draw_negatives(state, np.int64(sent[i + 1]), nxt, nvalid, noise_prob, noise_alias)
+                    state = draw_negatives(state, np.int64(sent[i + 1]), nxt, nvalid, noise_prob, noise_alias)
                     touched += _touch_rows(syn1, nxt)
             lo = i - radius
             if lo < 0:
@@ -860,13 +860,13 @@ def train_walk_range(
             if objective == 0:
                 for b in range(nb):
                     if not shared:  # word2vec: a fresh draw for every pair
-                        state = _draw_negatives(state, target, outs, valid, noise_prob, noise_alias)
+                        state = draw_negatives(state, target, outs, valid, noise_prob, noise_alias)
                     if scaled:  # an incremental update (decided once per call: no cost to fit)
                         loss += _train_pair_scaled(
                             syn0, syn1, ctx[b], outs, valid, coef, pair_neu1e, tables, lr32, scales
                         )
                     else:
-                        loss += _train_pair(syn0, syn1, ctx[b], outs, valid, coef, pair_neu1e, tables, lr32)
+                        loss += train_pair(syn0, syn1, ctx[b], outs, valid, coef, pair_neu1e, tables, lr32)
             else:  # hierarchical or full softmax: only the per-pair update differs
                 loss += _train_pairs_other(
                     objective, syn0, syn1, ctx, nb, target, codes, points, code_offsets, logits, neu1e, tables, lr32

@@ -7,7 +7,7 @@ Dask workers with one thread each) can run them at once on disjoint tables:
   sub-sampling and window shrinking, and counts or writes them by bucket
   ``(partition of the context, partition of the centre)``;
 * :func:`train_bucket` shuffles one chunk of a bucket's pairs and trains it with word2vec's
-  pair step (:func:`graphemb.sgns._kernels._train_pair`), negatives drawn from the centre
+  pair step (:func:`graphemb.sgns._kernels.train_pair`), negatives drawn from the centre
   partition's share of the noise distribution.
 
 Random numbers come only from :mod:`graphemb._rng` streams whose identifiers are the walk
@@ -20,7 +20,7 @@ import numpy as np
 from numba import njit
 
 from .._rng import next_below, stream_state, stream_state2
-from ._kernels import _draw_negatives, _train_pair, subsample_walk
+from ._kernels import draw_negatives, subsample_walk, train_pair
 
 
 @njit(cache=True, nogil=True)
@@ -181,6 +181,6 @@ def train_bucket(
             lr = min_alpha
         c = np.int64(pairs[p, 0])
         t = np.int64(pairs[p, 1])
-        state = _draw_negatives(state, t, outs, valid, noise_prob, noise_alias)
-        loss += _train_pair(syn0, syn1, c, outs, valid, coef, neu1e, tables, np.float32(lr))
+        state = draw_negatives(state, t, outs, valid, noise_prob, noise_alias)
+        loss += train_pair(syn0, syn1, c, outs, valid, coef, neu1e, tables, np.float32(lr))
     return loss, np.int64(m)
