@@ -446,3 +446,13 @@ def test_sparse_negative_and_huge_int_ids(tmp_path):
     big = read_edgelist(write(tmp_path, "99999999999999999999 1\n", "big.txt"))
     assert big.nodes == [1, 99999999999999999999]
     assert big.has_edge(1, 99999999999999999999)
+
+
+def test_first_bad_weight_is_the_one_weight_rule():
+    from graphemb.graph.csr import first_bad_weight
+
+    assert first_bad_weight(np.array([1.0, 0.0, -1.0, np.nan])) == (3, "non-finite")
+    assert first_bad_weight(np.array([1.0, 0.0, -2.0])) == (2, "negative")
+    assert first_bad_weight(np.array([1.0, 0.0, 2.0])) == (1, "zero")
+    assert first_bad_weight(np.array([1.0, 0.0, 2.0]), allow_zero=True) is None
+    assert first_bad_weight(np.array([], dtype=np.float64)) is None

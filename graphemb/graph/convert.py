@@ -17,7 +17,7 @@ import numpy as np
 
 from .._validation import check_choice
 from . import _kernels
-from .csr import CSRGraph, register_entry_point
+from .csr import CSRGraph, first_bad_weight, register_entry_point
 
 __all__ = ["from_networkx", "to_networkx", "from_edge_arrays", "DUPLICATES", "SELF_LOOPS", "ZERO_WEIGHTS"]
 
@@ -268,28 +268,20 @@ def _symmetric_rows(
 def _check_weight_values(
     w: np.ndarray, row_id: np.ndarray, describe: Callable[[list[int]], list[str]], zero_weights: str
 ) -> None:
-    bad = ~np.isfinite(w)
-    if np.any(bad):
-        i = int(np.flatnonzero(bad)[0])
-        (d,) = describe([int(row_id[i])])
-        raise ValueError(f"{d}: the edge weight is {float(w[i])!r}; weights must be finite and positive numbers.")
-    bad = w < 0
-    if np.any(bad):
-        i = int(np.flatnonzero(bad)[0])
-        (d,) = describe([int(row_id[i])])
-        raise ValueError(
-            f"{d}: the edge weight {float(w[i])!r} is negative; weights must be positive "
-            "(rescale similarities to positive values, or remove the edge)."
-        )
-    if zero_weights == "error":
-        bad = w == 0
-        if np.any(bad):
-            i = int(np.flatnonzero(bad)[0])
-            (d,) = describe([int(row_id[i])])
-            raise ValueError(
-                f"{d}: the edge weight is 0; weights must be positive. "
-                "Pass zero_weights='drop' to drop zero-weight edges (their endpoints are kept)."
-            )
+    found = first_bad_weight(w, allow_zero=zero_weights != "error")
+    if found is None:
+        return
+    i, kind = found
+    (d,) = describe([int(row_id[i])])
+    raise ValueError(
+        {
+            "non-finite": f"{d}: the edge weight is {float(w[i])!r}; weights must be finite and positive numbers.",
+            "negative": f"{d}: the edge weight {float(w[i])!r} is negative; weights must be positive "
+            "(rescale similarities to positive values, or remove the edge).",
+            "zero": f"{d}: the edge weight is 0; weights must be positive. "
+            "Pass zero_weights='drop' to drop zero-weight edges (their endpoints are kept).",
+        }[kind]
+    )
 
 
 def _raise_duplicate(

@@ -99,11 +99,7 @@ class CSRGraph:
                 raise ValueError(f"weights must have {indices.size} entries to match indices; got {weights.size}.")
             _check_weights(weights)
             weights = weights.astype(np.float32)
-            if not np.all(np.isfinite(weights)) or np.any(weights <= 0):
-                raise ValueError(
-                    "Edge weights must be finite and positive in float32 "
-                    "(some underflow to 0 or overflow to inf); rescale the weights."
-                )
+            check_float32_weights(weights, "Edge weights")
         row = np.repeat(np.arange(n, dtype=index_dtype), np.diff(indptr))
         indices, weights = _sort_rows(row, indices, weights)
         if indices.size:
@@ -438,18 +434,37 @@ def _entry_point(name: str) -> Any:
 
 
 # ------------------------------------------------------------------ helpers
-def _check_weights(w: np.ndarray, allow_zero: bool = False) -> None:
-    bad = ~np.isfinite(w)
-    if np.any(bad):
-        k = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"Edge weights must be finite; entry {k} is {w[k]!r}.")
-    bad = w < 0 if allow_zero else w <= 0
-    if np.any(bad):
-        k = int(np.flatnonzero(bad)[0])
+def first_bad_weight(w: np.ndarray, allow_zero: bool = False) -> tuple[int, str] | None:
+    """The first entry of ``w`` that is not a valid edge weight and why (``"non-finite"``,
+    ``"negative"``, ``"zero"``), or None: the one weight rule every graph builder applies."""
+    for kind, bad in (("non-finite", lambda: ~np.isfinite(w)), ("negative", lambda: w < 0), ("zero", lambda: w == 0)):
+        if kind == "zero" and allow_zero:
+            break
+        mask = bad()
+        if np.any(mask):
+            return int(np.flatnonzero(mask)[0]), kind
+    return None
+
+
+def check_float32_weights(w32: np.ndarray, what: str, advice: str = "rescale them") -> None:
+    """Refuse weights that became 0 or inf in float32 (``what`` names them in the message)."""
+    if w32.size and (not np.all(np.isfinite(w32)) or np.any(w32 <= 0)):
         raise ValueError(
-            f"Edge weights must be positive; entry {k} is {w[k]!r}. "
-            "Drop zero-weight edges or rescale negative similarities before building the graph."
+            f"{what} must be finite and positive in float32 (some underflow to 0 or overflow to inf); {advice}."
         )
+
+
+def _check_weights(w: np.ndarray, allow_zero: bool = False) -> None:
+    found = first_bad_weight(w, allow_zero)
+    if found is None:
+        return
+    k, kind = found
+    if kind == "non-finite":
+        raise ValueError(f"Edge weights must be finite; entry {k} is {w[k]!r}.")
+    raise ValueError(
+        f"Edge weights must be positive; entry {k} is {w[k]!r}. "
+        "Drop zero-weight edges or rescale negative similarities before building the graph."
+    )
 
 
 def _sort_rows(row: np.ndarray, indices: np.ndarray, weights: np.ndarray | None):

@@ -53,7 +53,7 @@ import scipy.sparse as sp
 
 from .._rng import normalize_seed
 from .._validation import check_bool, check_choice, check_float, check_int
-from .csr import CSRGraph
+from .csr import CSRGraph, check_float32_weights
 
 __all__ = [
     "EXACT_MAX_NODES",
@@ -703,10 +703,7 @@ def from_similarity_matrix(
         np.fill_diagonal(mask, False)
         rows, cols = np.nonzero(mask)
         w = sym[rows, cols]
-    w32 = w.astype(np.float32)
-    if weighted and w.size and (not np.all(np.isfinite(w32)) or np.any(w32 <= 0)):
-        raise ValueError(
-            f"Some similarities of the 'S' parameter of {owner} do not fit float32 (underflow to 0 or overflow); "
-            "rescale S, or raise the threshold."
-        )
+    if weighted:
+        what = f"The similarities of the 'S' parameter of {owner}"
+        check_float32_weights(w.astype(np.float32), what, "rescale S, or raise the threshold")
     return _build(rows, cols, w, n, "union", weighted, nodes, owner)
