@@ -130,6 +130,37 @@ def test_killed_worker_loses_nothing(client, cluster, big_graph, tmp_path):
     assert victim not in client.run(os.getpid).values()  # the worker did die (its nanny started another)
 
 
+def _boom():
+    raise OSError("this worker's running total is gone")
+
+
+def test_counts_lost_with_a_worker_are_recounted_from_the_shards(client, big_graph, tmp_path):
+    """The worker-side running totals of node counts: a lost one is rebuilt from its shards."""
+    from graphemb.distributed.walks import _recount_lost_totals, _Store
+
+    params = {"walk_length": 20, "num_walks": 1, "seed": 2}
+    manifest = gd.random_walks(big_graph, client, tmp_path, chunk_size=700, verbose=False, **params)
+    expected = graphemb.read_walks(tmp_path).node_counts
+    assert expected.sum() == manifest["num_tokens"]
+    stream = graphemb.WalkStream(big_graph, **params, workers=1, chunk_size=700, verbose=False)
+    plan = client.scatter(stream.plan(), broadcast=True, hash=False)
+    chunks = [(e["first_walk"], e["num_walks"]) for e in manifest["shards"]]
+    half = len(chunks) // 2
+    from graphemb.distributed.walks import _add_counts, _count_task, _part
+
+    kept = None
+    for first, count in chunks[:half]:
+        task = client.submit(_count_task, plan, _Store(tmp_path), first, count, pure=False)
+        kept = client.submit(_add_counts, kept, client.submit(_part, task, 1, pure=False), pure=False)
+    totals = {"alive": kept, "dead": client.submit(_boom, pure=False)}
+    summed = {"alive": chunks[:half], "dead": chunks[half:]}
+    _recount_lost_totals(client, plan, _Store(tmp_path), totals, summed)
+    assert "dead" not in totals and len(totals) == 2
+    recount = sum(f.result() for f in totals.values())
+    np.testing.assert_array_equal(recount, expected)
+    assert sorted(sum(summed.values(), [])) == sorted(chunks)
+
+
 def test_same_bytes_for_1_2_3_workers_and_two_chunk_sizes(client, cluster, tmp_path):
     g = _small_graph()
     reference = graphemb.random_walks(g, **PARAMS, verbose=False)

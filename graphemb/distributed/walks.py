@@ -58,7 +58,7 @@ from ..shards import (  # PENDING_FILE: either writer (this one, write_walks) re
     write_shard,
 )
 from ..walks import WalkPlan, WalkStream, as_graph
-from ._dask import Client, as_completed, get_worker
+from ._dask import Client, as_completed, get_worker, wait
 
 __all__ = ["random_walks"]
 
@@ -315,7 +315,7 @@ def _walk_task(plan: WalkPlan, store: _Store, first: int, count: int) -> tuple[d
     t0 = time.perf_counter()
     walks, lengths = plan.generate(first, count, threads=1)
     t1 = time.perf_counter()
-    counts = plan.count_nodes(walks, lengths)  # GIL released, unlike np.bincount
+    counts = _task_counts(plan, walks, lengths)
     t2 = time.perf_counter()
     entry = store.write_shard(first, walks, lengths)
     t3 = time.perf_counter()
@@ -323,12 +323,31 @@ def _walk_task(plan: WalkPlan, store: _Store, first: int, count: int) -> tuple[d
     return entry, counts, timing
 
 
+def _task_counts(plan: WalkPlan, walks: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Node counts of one task's walks as int32 (a task holds far fewer than 2**31 tokens): 4 n bytes."""
+    return plan.count_nodes(walks, lengths).astype(np.int32)  # count_nodes releases the GIL, np.bincount does not
+
+
+def _part(result: tuple, index: int) -> Any:
+    """One element of a task's ``(entry, counts, timing)``; runs where the result lives (no transfer)."""
+    return result[index] if index != 0 else (result[0], result[2])
+
+
+def _add_counts(total: np.ndarray | None, counts: np.ndarray) -> np.ndarray:
+    """``total + counts`` in int64 (``total`` None: a new running total)."""
+    if total is None:
+        return counts.astype(np.int64)
+    total = total.copy()  # never update an input in place: a rerun task must see its inputs unchanged
+    total += counts
+    return total
+
+
 def _count_task(plan: WalkPlan, store: _Store, first: int, count: int) -> tuple[dict, np.ndarray, dict]:
     """A shard kept from an earlier run: read it back and count its nodes."""
     t0 = time.perf_counter()
     walks, lengths = store.load_shard(first)
     lengths = np.asarray(lengths)
-    counts = plan.count_nodes(walks, lengths)
+    counts = _task_counts(plan, walks, lengths)
     entry = {
         "name": shard_name(first),
         "first_walk": int(first),
@@ -338,6 +357,77 @@ def _count_task(plan: WalkPlan, store: _Store, first: int, count: int) -> tuple[
     elapsed = time.perf_counter() - t0
     timing = {"walk_s": 0.0, "count_s": elapsed, "write_s": 0.0, "worker": _worker_address(), "resumed": True}
     return entry, counts, timing
+
+
+def _release(futures: list) -> None:
+    """Drop the client's hold on ``futures`` so the cluster frees them.
+
+    Not ``client.cancel``: cancelling also cancels dependents, and Dask (2026.8) asserts when a
+    dependent is a key the client has already released (the per-task counts here).
+    """
+    for future in futures:
+        future.release()
+
+
+def _finish_with_counts(
+    client: Any,
+    plan: Any,
+    store: _Store,
+    nodes: np.ndarray,
+    manifest: dict,
+    totals: dict[str, Any],
+    summed_chunks: dict[str, list[tuple[int, int]]],
+) -> dict:
+    """Add up the per-worker totals (a tree of additions on the workers) and run :func:`_finish_task`.
+
+    A worker lost at this stage takes totals with it: they are recounted from their shards and
+    the finish is tried again (three times at most).
+    """
+    for _attempt in range(3):
+        _recount_lost_totals(client, plan, store, totals, summed_chunks)
+        ranked = list(totals.values())
+        while len(ranked) > 1:
+            ranked = [
+                client.submit(_add_counts, ranked[i], ranked[i + 1], pure=False, retries=2) if i + 1 < len(ranked)
+                else ranked[i]
+                for i in range(0, len(ranked), 2)
+            ]  # fmt: skip
+        (ids,) = client.scatter([nodes], hash=False)  # 8 bytes per node: not inside the task itself
+        finish = client.submit(_finish_task, store, ids, ranked[0], manifest, pure=False, retries=2)
+        wait([finish])
+        ids.release()
+        if finish.status == "finished":
+            return finish.result()
+        if finish.status == "error":
+            finish.result()  # raises the task's own error
+        logger.warning("the node counts were lost with a worker while finishing; recounting")
+    raise RuntimeError("The node counts were lost with a worker three times in a row; rerun the command to resume.")
+
+
+def _recount_lost_totals(
+    client: Any, plan: Any, store: _Store, totals: dict[str, Any], summed_chunks: dict[str, list[tuple[int, int]]]
+) -> None:
+    """Replace the running totals lost with a worker by counts read back from their (complete) shards.
+
+    A worker that dies takes its running total with it, and Dask cannot recompute it once the
+    totals it was built from are released; the shards, on shared storage, still hold the walks.
+    """
+    for attempt in range(3):
+        wait(list(totals.values()))
+        lost = [w for w, total in totals.items() if total.status != "finished"]
+        if not lost:
+            return
+        for worker in lost:
+            del totals[worker]
+            chunks = summed_chunks.pop(worker)
+            logger.warning("recounting %d shards whose node counts were lost with worker %s", len(chunks), worker)
+            total = None
+            for first, count in chunks:
+                task = client.submit(_count_task, plan, store, first, count, pure=False, retries=2)
+                total = client.submit(_add_counts, total, client.submit(_part, task, 1, pure=False), pure=False)
+            totals[f"recount-{attempt}-{worker}"] = total
+            summed_chunks[f"recount-{attempt}-{worker}"] = chunks
+    raise RuntimeError("The node counts were lost with a worker three times in a row; rerun the command to resume.")
 
 
 def _finish_task(store: _Store, nodes: np.ndarray, counts: np.ndarray, manifest: dict) -> dict:
@@ -563,18 +653,21 @@ def random_walks(
         plan = client.scatter(stream.plan(), broadcast=True, hash=False)
         timings["scatter_s"] = time.perf_counter() - t0
         token = hashlib.sha256(json.dumps(job, sort_keys=True).encode()).hexdigest()[:16]
-        futures = []
+        futures, metas = {}, []
         for first, count in chunks:
             key = f"graphemb-walks-{token}-{first:012d}"
-            if first in complete:
-                futures.append(client.submit(_count_task, plan, store, first, count, key=key, retries=2))
-            else:
-                futures.append(client.submit(_walk_task, plan, store, first, count, key=key, retries=2))
+            task = _count_task if first in complete else _walk_task
+            futures[key] = client.submit(task, plan, store, first, count, key=key, retries=2)
+            metas.append(client.submit(_part, futures[key], 0, key=f"{key}-meta", retries=2))
         logger.info(
             "%s: %d walks in %d tasks on %d workers (%d threads), %d shards kept from an earlier run",
             owner, total, len(chunks), len(nthreads), sum(nthreads.values()), len(complete),
         )  # fmt: skip
-        counts = np.zeros(graph.num_nodes, dtype=np.int64)
+        # Counts are summed on the workers: one running total per worker, fed by the tasks that ran
+        # there (no transfer), then the totals are added up; the client never holds them (4 n bytes
+        # per task stay where they were computed; the totals move once, W - 1 transfers of 8 n).
+        totals: dict[str, Any] = {}
+        summed_chunks: dict[str, list[tuple[int, int]]] = {}  # the chunks in each running total
         entries: dict[int, dict] = {}
         summed = {"walk_s": 0.0, "count_s": 0.0, "write_s": 0.0}
         per_worker: dict[str, int] = {}
@@ -585,13 +678,20 @@ def random_walks(
 
             bar = tqdm(total=len(chunks), unit="shard", desc="distributed walks", leave=False)
         try:
-            for future in as_completed(futures):
+            for future in as_completed(metas):
                 if future.status != "finished":
                     exc = future.exception()
                     raise RuntimeError(f"A walk task ({future.key}) failed on the cluster: {type(exc).__name__}: {exc}")
-                entry, shard_counts, timing = future.result()
-                future.release()
-                counts += shard_counts
+                entry, timing = future.result()
+                task = futures.pop(future.key[: -len("-meta")])
+                counts = client.submit(_part, task, 1, key=f"{task.key}-counts", retries=2)
+                worker = timing["worker"]
+                totals[worker] = client.submit(
+                    _add_counts, totals.get(worker), counts, key=f"{task.key}-total", retries=2,
+                    workers=[worker], allow_other_workers=True,
+                )  # fmt: skip
+                del task, counts
+                summed_chunks.setdefault(worker, []).append((entry["first_walk"], entry["num_walks"]))
                 entries[entry["first_walk"]] = entry
                 for k in summed:
                     summed[k] += timing[k]
@@ -599,13 +699,12 @@ def random_walks(
                 if bar is not None:
                     bar.update(1)
         except BaseException:
-            client.cancel(futures)
+            _release([*futures.values(), *metas, *totals.values()])
             raise
         finally:
             if bar is not None:
                 bar.close()
         timings["tasks_s"] = time.perf_counter() - t0
-        client.cancel([plan])
         shards = [entries[first] for first, _ in chunks]
         nodes, kind = _node_ids_array(graph.nodes)
         manifest = {
@@ -625,9 +724,8 @@ def random_walks(
         if metadata is not None:
             manifest["metadata"] = dict(metadata)
         t0 = time.perf_counter()
-        arrays = client.scatter([nodes, counts], hash=False)  # 16 bytes per node: not inside the task itself
-        manifest = client.submit(_finish_task, store, *arrays, manifest, pure=False).result()
-        client.cancel(arrays)
+        manifest = _finish_with_counts(client, plan, store, nodes, manifest, totals, summed_chunks)
+        _release([plan, *totals.values()])
         timings["finish_s"] = time.perf_counter() - t0
         timings.update(summed, tasks_per_worker=per_worker, resumed=len(complete), wall_s=time.perf_counter() - t_start)
         if stats is not None:
