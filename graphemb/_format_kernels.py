@@ -1,0 +1,291 @@
+"""numba kernels that print float32 vectors as word2vec text, byte for byte like Python's ``"%.9g" % float(v)``.
+
+``"%.9g"`` (nine significant digits: every float32 reads back exactly) is the
+word2vec text writer's format.  Python formats one value at a time; these
+kernels format a block of rows in parallel into a byte buffer.
+
+Exactness
+---------
+A float32 is ``m * 2**e`` with integer ``m < 2**24`` and ``-149 <= e <= 104``.
+Printing it with nine digits means finding the decimal exponent ``X`` and the
+integer ``q`` in ``[10**8, 10**9)`` nearest to ``N = v * 10**(8 - X)``, ties to
+even (C's ``printf`` and Python round the exact binary value so).
+:func:`scaled_round` computes ``N`` in float64 (relative error below
+``2**-51``, so an absolute error below ``1e-5`` for ``N < 2**34``); only when
+that estimate lies within ``1e-4`` of a half-integer, where the error could
+flip the rounding, does it compare ``N`` with the midpoint exactly in integer
+arithmetic (:func:`compare_with_midpoint`, base ``2**32`` limbs, at most 256
+bits).  No value is left to chance, so no row falls back to Python.
+
+Layout: :func:`format_rows` writes each row's values (``" v1 v2 ... vd\\n"``) at
+a fixed stride of ``MAX_VALUE_BYTES * d + 1`` bytes and returns the lengths;
+:func:`join_lines` puts each row's id before them, packed, into the output.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+MAX_VALUE_BYTES = 16  # " -1.23456789e-05" or " -0.000123456789": a separator and at most 15 characters
+_LIMBS = 8  # 8 x 32 bits: exact products in the midpoint comparison stay below 2**160
+_MASK32 = np.uint64(0xFFFFFFFF)
+# correctly rounded float64 powers of ten 10**-60 ... 10**60 (exact up to 10**22)
+_POW10 = np.array([float(f"1e{k}") for k in range(-60, 61)], dtype=np.float64)
+_POW10_BIAS = 60
+
+
+@njit(cache=True, nogil=True)
+def _big_set(out, c, p2, p5):
+    """``out = c * 2**p2 * 5**p5`` as little-endian base-2**32 limbs (uint64[_LIMBS]).
+
+    ``c < 2**40``, ``p2, p5 >= 0`` and a product below ``2**(32 * _LIMBS)``.
+    O(p5 + p2 / 32) limb operations; no allocation.
+    """
+    for i in range(_LIMBS):
+        out[i] = np.uint64(0)
+    out[0] = np.uint64(c) & _MASK32
+    out[1] = np.uint64(c) >> np.uint64(32)
+    for _ in range(p5):
+        carry = np.uint64(0)
+        for i in range(_LIMBS):
+            t = out[i] * np.uint64(5) + carry
+            out[i] = t & _MASK32
+            carry = t >> np.uint64(32)
+    words = p2 // 32
+    bits = p2 % 32
+    if words:
+        for i in range(_LIMBS - 1, -1, -1):
+            out[i] = out[i - words] if i >= words else np.uint64(0)
+    if bits:
+        carry = np.uint64(0)
+        for i in range(_LIMBS):
+            t = (out[i] << np.uint64(bits)) | carry
+            out[i] = t & _MASK32
+            carry = t >> np.uint64(32)
+
+
+@njit(cache=True, nogil=True)
+def compare_with_midpoint(m, e, s, q0, scratch):
+    """Sign of ``m * 2**e * 10**s - (q0 + 1/2)``, exactly: -1, 0 or 1.
+
+    Both sides times ``2 * 2**a * 5**b`` (the smallest factor making them
+    integers) are built as limbs in ``scratch`` (uint64[2, _LIMBS]) and
+    compared from the top.  O(|s| + |e|) operations; no allocation.
+    """
+    # 2 * m * 2**e * 2**s * 5**s  versus  (2 * q0 + 1)
+    p2_left = e + s + 1
+    p5_left = s
+    p2_right = 0
+    p5_right = 0
+    if p2_left < 0:
+        p2_right = -p2_left
+        p2_left = 0
+    if p5_left < 0:
+        p5_right = -p5_left
+        p5_left = 0
+    left = scratch[0]
+    right = scratch[1]
+    _big_set(left, m, p2_left, p5_left)
+    _big_set(right, 2 * q0 + 1, p2_right, p5_right)
+    for i in range(_LIMBS - 1, -1, -1):
+        if left[i] > right[i]:
+            return 1
+        if left[i] < right[i]:
+            return -1
+    return 0
+
+
+@njit(cache=True, nogil=True)
+def scaled_round(m, e, s, scratch):
+    """``m * 2**e * 10**s`` rounded to the nearest integer, ties to even (int64).
+
+    ``m < 2**24``, ``-149 <= e <= 104``, ``|s| <= 60`` and a result below
+    ``2**34``.  O(1) time in float64; O(|s| + |e|) in the rare exact
+    comparison (an estimate within ``1e-4`` of a half-integer).
+    """
+    y = math.ldexp(np.float64(m), e)
+    y = y * _POW10[s + _POW10_BIAS]
+    q0 = np.int64(np.floor(y))
+    r = y - np.float64(q0)
+    if abs(r - 0.5) < 1e-4:
+        c = compare_with_midpoint(m, e, s, q0, scratch)
+        if c > 0 or (c == 0 and q0 % 2 == 1):
+            return q0 + 1
+        return q0
+    if r > 0.5:
+        return q0 + 1
+    return q0
+
+
+@njit(cache=True, nogil=True)
+def _write_digits(value, count, out, pos):
+    """Write the ``count`` low decimal digits of ``value`` (zero-padded) at ``out[pos:pos + count]``. O(count)."""
+    for i in range(count - 1, -1, -1):
+        out[pos + i] = np.uint8(48 + value % 10)
+        value //= 10
+
+
+@njit(cache=True, nogil=True)
+def format_value(bits, out, pos, scratch):
+    """Write ``"%.9g" % float(v)`` for the float32 ``v`` whose bit pattern is ``bits`` (uint32) into ``out`` (uint8).
+
+    Writes ASCII at ``out[pos:]`` and returns the end: at most 15 bytes.  nan
+    (any sign or payload) prints as ``nan``, infinities as ``inf``/``-inf``,
+    ``-0.0`` as ``-0``, like Python.  O(1) time (:func:`scaled_round`);
+    ``scratch`` is uint64[2, _LIMBS]; no allocation.
+    """
+    b = np.int64(bits)
+    negative = (b >> 31) & 1
+    biased = (b >> 23) & 0xFF
+    frac = b & 0x7FFFFF
+    if biased == 255:
+        if frac != 0:
+            out[pos] = 110  # n
+            out[pos + 1] = 97  # a
+            out[pos + 2] = 110  # n
+            return pos + 3
+        if negative:
+            out[pos] = 45
+            pos += 1
+        out[pos] = 105  # i
+        out[pos + 1] = 110  # n
+        out[pos + 2] = 102  # f
+        return pos + 3
+    if negative:
+        out[pos] = 45  # '-', also for -0.0
+        pos += 1
+    if biased == 0 and frac == 0:
+        out[pos] = 48
+        return pos + 1
+    if biased == 0:
+        m = frac
+        e = np.int64(-149)
+    else:
+        m = frac | 0x800000
+        e = biased - 150
+    # decimal exponent x10 of the value rounded to nine digits: estimate, then correct
+    x10 = np.int64(math.floor(math.log10(math.ldexp(np.float64(m), e))))
+    q = np.int64(0)
+    for _ in range(4):
+        q = scaled_round(m, e, 8 - x10, scratch)
+        if q >= 1_000_000_000:
+            x10 += 1
+        elif q < 100_000_000:
+            x10 -= 1
+        else:
+            break
+    nd = 9  # significant digits left once trailing zeros are dropped (%g without '#')
+    while nd > 1 and q % 10 == 0:
+        q //= 10
+        nd -= 1
+    if -4 <= x10 < 9:  # fixed notation
+        if x10 < 0:
+            out[pos] = 48
+            out[pos + 1] = 46
+            pos += 2
+            for _ in range(-x10 - 1):
+                out[pos] = 48
+                pos += 1
+            _write_digits(q, nd, out, pos)
+            return pos + nd
+        whole = x10 + 1  # digits before the point
+        if nd <= whole:
+            _write_digits(q, nd, out, pos)
+            pos += nd
+            for _ in range(whole - nd):
+                out[pos] = 48
+                pos += 1
+            return pos
+        _write_digits(q, nd, out, pos)  # the point goes after `whole` digits
+        for i in range(nd, whole, -1):
+            out[pos + i] = out[pos + i - 1]
+        out[pos + whole] = 46
+        return pos + nd + 1
+    # exponent notation: d[.dddddddd]e[+-]XX
+    _write_digits(q, nd, out, pos + 1)
+    out[pos] = out[pos + 1]
+    if nd == 1:
+        pos += 1
+    else:
+        out[pos + 1] = 46
+        pos += nd + 1
+    out[pos] = 101  # e
+    if x10 < 0:
+        out[pos + 1] = 45
+        x10 = -x10
+    else:
+        out[pos + 1] = 43
+    _write_digits(x10, 2, out, pos + 2)  # |x10| <= 45: two digits, as C prints at least two
+    return pos + 4
+
+
+@njit(cache=True, nogil=True)
+def format_values(bits, out, scratch):
+    """Format each of the float32 bit patterns ``bits`` (uint32[k]) as ``"%.9g"`` into ``out``, one per 16 bytes.
+
+    Returns int64[k] lengths; value ``i`` occupies ``out[16 i : 16 i + lengths[i]]``.
+    O(k) time, ``16 k`` bytes of ``out``; for tests and single values.
+    """
+    lengths = np.empty(bits.size, dtype=np.int64)
+    for i in range(bits.size):
+        lengths[i] = format_value(bits[i], out, MAX_VALUE_BYTES * i, scratch) - MAX_VALUE_BYTES * i
+    return lengths
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def format_rows(bits, out, lengths):
+    """Format rows of float32 bit patterns as ``" v1 v2 ... vd\n"`` (``"%.9g"`` each), rows in parallel.
+
+    Parameters
+    ----------
+    bits : uint32[r, d]
+        The block's vectors viewed as uint32.
+    out : uint8[r * (MAX_VALUE_BYTES * d + 1)]
+        Row ``i`` is written from ``i * (MAX_VALUE_BYTES * d + 1)``.
+    lengths : int64[r]
+        Filled with each row's byte count.
+
+    O(r d) time; memory: ``out`` (16 d + 1 bytes a row) and a 128-byte scratch
+    per row.
+    """
+    r, d = bits.shape
+    stride = MAX_VALUE_BYTES * d + 1
+    for i in prange(r):
+        scratch = np.empty((2, _LIMBS), dtype=np.uint64)
+        start = i * stride
+        pos = start
+        for j in range(d):
+            out[pos] = 32
+            pos = format_value(bits[i, j], out, pos + 1, scratch)
+        out[pos] = 10
+        lengths[i] = pos + 1 - start
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def join_lines(names, name_ends, rows, row_lengths, row_stride, out_ends, out):
+    """Pack ``name_i + rows_i`` for every row into ``out`` (rows in parallel).
+
+    Parameters
+    ----------
+    names : uint8[total name bytes]
+        The ids' UTF-8 bytes, concatenated; id ``i`` ends at ``name_ends[i]`` (int64[r]).
+    rows, row_lengths, row_stride
+        :func:`format_rows`'s output, its lengths and ``MAX_VALUE_BYTES * d + 1``.
+    out_ends : int64[r]
+        Cumulative line lengths (``cumsum(name lengths + row_lengths)``).
+    out : uint8[out_ends[-1]]
+
+    O(bytes) time; no memory beyond ``out``.
+    """
+    for i in prange(name_ends.size):
+        name_start = name_ends[i - 1] if i > 0 else 0
+        pos = out_ends[i - 1] if i > 0 else 0
+        for k in range(name_start, name_ends[i]):
+            out[pos] = names[k]
+            pos += 1
+        src = i * row_stride
+        for k in range(row_lengths[i]):
+            out[pos + k] = rows[src + k]
