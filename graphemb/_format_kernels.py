@@ -18,7 +18,7 @@ arithmetic (:func:`compare_with_midpoint`, base ``2**32`` limbs, at most 256
 bits).  No value is left to chance, so no row falls back to Python.
 
 Layout: :func:`format_rows` writes each row's values (``" v1 v2 ... vd\\n"``) at
-a fixed stride of ``MAX_VALUE_BYTES * d + 1`` bytes and returns the lengths;
+a fixed stride of ``row_stride(d)`` bytes and returns the lengths;
 :func:`join_lines` puts each row's id before them, packed, into the output.
 """
 
@@ -35,6 +35,13 @@ _MASK32 = np.uint64(0xFFFFFFFF)
 # correctly rounded float64 powers of ten 10**-60 ... 10**60 (exact up to 10**22)
 _POW10 = np.array([float(f"1e{k}") for k in range(-60, 61)], dtype=np.float64)
 _POW10_BIAS = 60
+# exact float64 powers of two 2**-149 ... 2**104 (every float32 is m * _POW2[e + 149])
+_POW2 = np.array([2.0**k for k in range(-149, 105)], dtype=np.float64)
+_POW2_BIAS = 149
+# floor(log10(2**k)) for k = -149 ... 127: the decimal exponent of 2**k
+_DEC_EXP = np.array([math.floor(k * math.log10(2.0)) for k in range(-149, 128)], dtype=np.int64)
+# "00" "01" ... "99" as ASCII pairs
+_PAIRS = np.array([ord(c) for k in range(100) for c in f"{k:02d}"], dtype=np.uint8)
 
 
 @njit(cache=True, nogil=True)
@@ -106,9 +113,9 @@ def scaled_round(m, e, s, scratch):
     ``2**34``.  O(1) time in float64; O(|s| + |e|) in the rare exact
     comparison (an estimate within ``1e-4`` of a half-integer).
     """
-    y = math.ldexp(np.float64(m), e)
+    y = np.float64(m) * _POW2[e + _POW2_BIAS]
     y = y * _POW10[s + _POW10_BIAS]
-    q0 = np.int64(np.floor(y))
+    q0 = np.int64(y)  # y > 0: truncation is floor
     r = y - np.float64(q0)
     if abs(r - 0.5) < 1e-4:
         c = compare_with_midpoint(m, e, s, q0, scratch)
@@ -121,11 +128,30 @@ def scaled_round(m, e, s, scratch):
 
 
 @njit(cache=True, nogil=True)
+def _leading_zeros64(x):
+    """Leading zero bits of the positive int64 ``x`` (as a 64-bit word). O(log 64)."""
+    n = 0
+    v = np.uint64(x)
+    for shift in (32, 16, 8, 4, 2, 1):
+        if v >> np.uint64(64 - shift) == np.uint64(0):
+            n += shift
+            v = v << np.uint64(shift)
+    return n
+
+
+@njit(cache=True, nogil=True)
 def _write_digits(value, count, out, pos):
     """Write the ``count`` low decimal digits of ``value`` (zero-padded) at ``out[pos:pos + count]``. O(count)."""
-    for i in range(count - 1, -1, -1):
-        out[pos + i] = np.uint8(48 + value % 10)
-        value //= 10
+    v = np.uint64(value)
+    i = count
+    while i >= 2:
+        k = np.int64(v % np.uint64(100)) * 2
+        v = v // np.uint64(100)
+        out[pos + i - 2] = _PAIRS[k]
+        out[pos + i - 1] = _PAIRS[k + 1]
+        i -= 2
+    if i == 1:
+        out[pos] = np.uint8(48 + v % np.uint64(10))
 
 
 @njit(cache=True, nogil=True)
@@ -167,7 +193,11 @@ def format_value(bits, out, pos, scratch):
         m = frac | 0x800000
         e = biased - 150
     # decimal exponent x10 of the value rounded to nine digits: estimate, then correct
-    x10 = np.int64(math.floor(math.log10(math.ldexp(np.float64(m), e))))
+    value = np.float64(m) * _POW2[e + _POW2_BIAS]
+    e2 = e + 23 if biased else e + 63 - _leading_zeros64(m)  # value in [2**e2, 2**(e2 + 1))
+    x10 = _DEC_EXP[e2 + 149]
+    if value >= _POW10[x10 + 1 + _POW10_BIAS]:
+        x10 += 1
     q = np.int64(0)
     for _ in range(4):
         q = scaled_round(m, e, 8 - x10, scratch)
@@ -177,9 +207,10 @@ def format_value(bits, out, pos, scratch):
             x10 -= 1
         else:
             break
+    digits = np.uint64(q)
     nd = 9  # significant digits left once trailing zeros are dropped (%g without '#')
-    while nd > 1 and q % 10 == 0:
-        q //= 10
+    while nd > 1 and digits % np.uint64(10) == np.uint64(0):
+        digits //= np.uint64(10)
         nd -= 1
     if -4 <= x10 < 9:  # fixed notation
         if x10 < 0:
@@ -189,23 +220,23 @@ def format_value(bits, out, pos, scratch):
             for _ in range(-x10 - 1):
                 out[pos] = 48
                 pos += 1
-            _write_digits(q, nd, out, pos)
+            _write_digits(digits, nd, out, pos)
             return pos + nd
         whole = x10 + 1  # digits before the point
         if nd <= whole:
-            _write_digits(q, nd, out, pos)
+            _write_digits(digits, nd, out, pos)
             pos += nd
             for _ in range(whole - nd):
                 out[pos] = 48
                 pos += 1
             return pos
-        _write_digits(q, nd, out, pos)  # the point goes after `whole` digits
+        _write_digits(digits, nd, out, pos)  # the point goes after `whole` digits
         for i in range(nd, whole, -1):
             out[pos + i] = out[pos + i - 1]
         out[pos + whole] = 46
         return pos + nd + 1
     # exponent notation: d[.dddddddd]e[+-]XX
-    _write_digits(q, nd, out, pos + 1)
+    _write_digits(digits, nd, out, pos + 1)
     out[pos] = out[pos + 1]
     if nd == 1:
         pos += 1
@@ -235,6 +266,11 @@ def format_values(bits, out, scratch):
     return lengths
 
 
+def row_stride(d: int) -> int:
+    """Bytes reserved for one row of :func:`format_rows`: a separator and 15 characters a value, and the newline."""
+    return MAX_VALUE_BYTES * d + 2
+
+
 @njit(cache=True, nogil=True, parallel=True)
 def format_rows(bits, out, lengths):
     """Format rows of float32 bit patterns as ``" v1 v2 ... vd\n"`` (``"%.9g"`` each), rows in parallel.
@@ -243,37 +279,41 @@ def format_rows(bits, out, lengths):
     ----------
     bits : uint32[r, d]
         The block's vectors viewed as uint32.
-    out : uint8[r * (MAX_VALUE_BYTES * d + 1)]
-        Row ``i`` is written from ``i * (MAX_VALUE_BYTES * d + 1)``.
+    out : uint8[r * row_stride(d)]
+        Row ``i`` is written from ``i * row_stride(d)``.
     lengths : int64[r]
         Filled with each row's byte count.
 
-    O(r d) time; memory: ``out`` (16 d + 1 bytes a row) and a 128-byte scratch
+    O(r d) time; memory: ``out`` (16 d + 2 bytes a row) and a 128-byte scratch
     per row.
     """
     r, d = bits.shape
-    stride = MAX_VALUE_BYTES * d + 1
+    stride = MAX_VALUE_BYTES * d + 2
     for i in prange(r):
         scratch = np.empty((2, _LIMBS), dtype=np.uint64)
         start = i * stride
         pos = start
+        out[pos] = 32  # the space after the id (alone when d == 0, as "%s \n" wrote)
+        pos += 1
         for j in range(d):
-            out[pos] = 32
-            pos = format_value(bits[i, j], out, pos + 1, scratch)
+            if j:
+                out[pos] = 32
+                pos += 1
+            pos = format_value(bits[i, j], out, pos, scratch)
         out[pos] = 10
         lengths[i] = pos + 1 - start
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def join_lines(names, name_ends, rows, row_lengths, row_stride, out_ends, out):
+def join_lines(names, name_ends, rows, row_lengths, stride, out_ends, out):
     """Pack ``name_i + rows_i`` for every row into ``out`` (rows in parallel).
 
     Parameters
     ----------
     names : uint8[total name bytes]
         The ids' UTF-8 bytes, concatenated; id ``i`` ends at ``name_ends[i]`` (int64[r]).
-    rows, row_lengths, row_stride
-        :func:`format_rows`'s output, its lengths and ``MAX_VALUE_BYTES * d + 1``.
+    rows, row_lengths, stride
+        :func:`format_rows`'s output, its lengths and ``row_stride(d)``.
     out_ends : int64[r]
         Cumulative line lengths (``cumsum(name lengths + row_lengths)``).
     out : uint8[out_ends[-1]]
@@ -286,6 +326,6 @@ def join_lines(names, name_ends, rows, row_lengths, row_stride, out_ends, out):
         for k in range(name_start, name_ends[i]):
             out[pos] = names[k]
             pos += 1
-        src = i * row_stride
+        src = i * stride
         for k in range(row_lengths[i]):
             out[pos + k] = rows[src + k]

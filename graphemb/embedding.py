@@ -34,6 +34,7 @@ from typing import IO, Any
 import numpy as np
 
 from ._atomic import atomic_write
+from ._format_kernels import format_rows, join_lines, row_stride
 
 __all__ = ["Embedding"]
 
@@ -508,13 +509,7 @@ class Embedding:
                 for name, row in zip(names, little, strict=True):
                     fh.write(name.encode("utf-8") + b" " + row.tobytes() + b"\n")
                 return
-            row_format = "%s " + " ".join(["%.9g"] * d) + "\n"  # 9 digits: exact for float32
-            block = 4096
-            for start in range(0, n, block):
-                rows = self.vectors[start : start + block].tolist()
-                chunk = names[start : start + block]
-                lines = [row_format % (name, *vals) for name, vals in zip(chunk, rows, strict=True)]
-                fh.write("".join(lines).encode("utf-8"))
+            _write_text_rows(fh, names, self.vectors)
 
         atomic_write(path, write)
 
@@ -644,6 +639,40 @@ def _counts(items: list) -> dict:
     for v in items:
         out[v] = out.get(v, 0) + 1
     return out
+
+
+# ---------------------------------------------------------- word2vec writing
+_TEXT_BLOCK_BYTES = 1 << 24  # formatted rows per block: at most 16 MiB (and at least one row)
+
+
+def _write_text_rows(fh: IO[bytes], names: list[str], vectors: np.ndarray) -> None:
+    """Write ``name v1 ... vd\n`` for every row, each value as ``"%.9g" % float(v)`` (byte for byte).
+
+    The numba kernels of :mod:`graphemb._format_kernels` format a block of rows
+    in parallel (exact round-half-even to nine digits, as Python prints), then
+    put the ids in front.  O(n d) time; memory bounded by the block: about
+    ``2 * 16 MiB`` plus the block's id bytes (one row per block if a row alone
+    is larger).
+    """
+    n, d = vectors.shape
+    bits = np.ascontiguousarray(vectors, dtype=np.float32).view(np.uint32)
+    stride = row_stride(d)
+    block = max(1, _TEXT_BLOCK_BYTES // stride)
+    rows = np.empty(min(n, block) * stride, dtype=np.uint8)
+    lengths = np.empty(min(n, block), dtype=np.int64)
+    for start in range(0, n, block):
+        chunk = names[start : start + block]
+        k = len(chunk)
+        format_rows(bits[start : start + k], rows, lengths[:k])
+        blob = "".join(chunk).encode("utf-8")
+        name_lengths = np.fromiter(map(len, chunk), dtype=np.int64, count=k)
+        if len(blob) != int(name_lengths.sum()):  # some id is not ASCII: count its UTF-8 bytes
+            name_lengths = np.fromiter((len(x.encode("utf-8")) for x in chunk), dtype=np.int64, count=k)
+        name_ends = np.cumsum(name_lengths)
+        out_ends = np.cumsum(name_lengths + lengths[:k])
+        out = np.empty(int(out_ends[-1]), dtype=np.uint8)
+        join_lines(np.frombuffer(blob, dtype=np.uint8), name_ends, rows, lengths[:k], stride, out_ends, out)
+        fh.write(out.data)
 
 
 # ---------------------------------------------------------- word2vec reading

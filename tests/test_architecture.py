@@ -28,6 +28,7 @@ STEPS = {
     "graphemb._validation": 0,
     "graphemb._memory": 0,
     "graphemb._atomic": 0,  # temporary name, fsync, rename: every output file
+    "graphemb._format_kernels": 0,  # numba "%.9g" printing of float32 rows (word2vec text); imports nothing of graphemb
     "graphemb.plotting": 0,  # pictures: imports no other graphemb module
     "graphemb.graph": 1,
     "graphemb.corpus": 2,
