@@ -140,18 +140,15 @@ def _leading_zeros64(x):
 
 
 @njit(cache=True, nogil=True)
-def _write_digits(value, count, out, pos):
-    """Write the ``count`` low decimal digits of ``value`` (zero-padded) at ``out[pos:pos + count]``. O(count)."""
-    v = np.uint64(value)
-    i = count
-    while i >= 2:
+def _write9(value, out, pos):
+    """Write the nine decimal digits of ``value`` (uint64, < 10**9, zero-padded) at ``out[pos:pos + 9]``. O(1)."""
+    v = value
+    for i in (7, 5, 3, 1):
         k = np.int64(v % np.uint64(100)) * 2
         v = v // np.uint64(100)
-        out[pos + i - 2] = _PAIRS[k]
-        out[pos + i - 1] = _PAIRS[k + 1]
-        i -= 2
-    if i == 1:
-        out[pos] = np.uint8(48 + v % np.uint64(10))
+        out[pos + i] = _PAIRS[k]
+        out[pos + i + 1] = _PAIRS[k + 1]
+    out[pos] = np.uint8(48 + v)
 
 
 @njit(cache=True, nogil=True)
@@ -180,9 +177,8 @@ def format_value(bits, out, pos, scratch):
         out[pos + 1] = 110  # n
         out[pos + 2] = 102  # f
         return pos + 3
-    if negative:
-        out[pos] = 45  # '-', also for -0.0
-        pos += 1
+    out[pos] = 45  # '-', also for -0.0 (kept only when negative: no branch)
+    pos += negative
     if biased == 0 and frac == 0:
         out[pos] = 48
         return pos + 1
@@ -209,47 +205,41 @@ def format_value(bits, out, pos, scratch):
             break
     digits = np.uint64(q)
     nd = 9  # significant digits left once trailing zeros are dropped (%g without '#')
-    while nd > 1 and digits % np.uint64(10) == np.uint64(0):
-        digits //= np.uint64(10)
+    rest = digits
+    while rest % np.uint64(10) == np.uint64(0):  # q >= 10**8: stops by nd == 1
+        rest //= np.uint64(10)
         nd -= 1
-    if -4 <= x10 < 9:  # fixed notation
-        if x10 < 0:
-            out[pos] = 48
-            out[pos + 1] = 46
-            pos += 2
-            for _ in range(-x10 - 1):
-                out[pos] = 48
-                pos += 1
-            _write_digits(digits, nd, out, pos)
-            return pos + nd
-        whole = x10 + 1  # digits before the point
-        if nd <= whole:
-            _write_digits(digits, nd, out, pos)
-            pos += nd
-            for _ in range(whole - nd):
-                out[pos] = 48
-                pos += 1
-            return pos
-        _write_digits(digits, nd, out, pos)  # the point goes after `whole` digits
-        for i in range(nd, whole, -1):
-            out[pos + i] = out[pos + i - 1]
-        out[pos + whole] = 46
-        return pos + nd + 1
-    # exponent notation: d[.dddddddd]e[+-]XX
-    _write_digits(digits, nd, out, pos + 1)
-    out[pos] = out[pos + 1]
-    if nd == 1:
-        pos += 1
-    else:
+    # All nine digits are always written (a value never needs more than 15 bytes
+    # either way); trailing zeros are dropped by moving the end back.
+    if -4 <= x10 < 0:  # fixed notation, 0.000ddddddddd
+        out[pos] = 48
         out[pos + 1] = 46
-        pos += nd + 1
+        out[pos + 2] = 48
+        out[pos + 3] = 48
+        out[pos + 4] = 48
+        pos += 1 - x10
+        _write9(digits, out, pos)
+        return pos + nd
+    if 0 <= x10 < 9:  # fixed notation, ddd.dddddd
+        whole = x10 + 1  # digits before the point
+        _write9(digits, out, pos + 1)
+        for i in range(whole):
+            out[pos + i] = out[pos + i + 1]
+        out[pos + whole] = 46
+        if nd > whole:
+            return pos + nd + 1
+        return pos + whole
+    # exponent notation: d[.dddddddd]e[+-]XX
+    _write9(digits, out, pos + 1)
+    out[pos] = out[pos + 1]
+    out[pos + 1] = 46
+    pos += nd + 1 if nd > 1 else 1
     out[pos] = 101  # e
-    if x10 < 0:
-        out[pos + 1] = 45
-        x10 = -x10
-    else:
-        out[pos + 1] = 43
-    _write_digits(x10, 2, out, pos + 2)  # |x10| <= 45: two digits, as C prints at least two
+    exp_negative = x10 < 0
+    out[pos + 1] = 45 if exp_negative else 43
+    k = (-x10 if exp_negative else x10) * 2  # |x10| <= 45: two digits, as C prints at least two
+    out[pos + 2] = _PAIRS[k]
+    out[pos + 3] = _PAIRS[k + 1]
     return pos + 4
 
 
@@ -323,9 +313,8 @@ def join_lines(names, name_ends, rows, row_lengths, stride, out_ends, out):
     for i in prange(name_ends.size):
         name_start = name_ends[i - 1] if i > 0 else 0
         pos = out_ends[i - 1] if i > 0 else 0
-        for k in range(name_start, name_ends[i]):
-            out[pos] = names[k]
-            pos += 1
+        name_end = name_ends[i]
+        out[pos : pos + name_end - name_start] = names[name_start:name_end]
+        pos += name_end - name_start
         src = i * stride
-        for k in range(row_lengths[i]):
-            out[pos + k] = rows[src + k]
+        out[pos : pos + row_lengths[i]] = rows[src : src + row_lengths[i]]
