@@ -5,7 +5,8 @@ Each writer runs in a fresh subprocess on the same random float32 vectors
 writer's alone; we report the peak-RSS increase over the state just before the
 write (vectors and ids already built).  The old writer is ``tests/naive.py``'s
 ``word2vec_text`` behind the same atomic writer, in 4096-row blocks as it was.
-Both files are compared byte for byte when ``--check`` is given.
+"format alone" times the same writers into ``/dev/null`` (no disk, no
+fsync).  Both files are compared byte for byte when ``--check`` is given.
 
     PYTHONPATH=. .venv/bin/python benchmarks/write_embedding.py --nodes 200000 [--dim 128] [--check]
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -39,29 +41,40 @@ def child(method: str, nodes: int, dim: int, path: str) -> None:
 
     from graphemb import Embedding
     from graphemb._atomic import atomic_write
+    from graphemb.embedding import _write_text_rows
 
     rng = np.random.default_rng(0)
     vectors = (rng.standard_normal((nodes, dim), dtype=np.float32) * np.float32(0.3)).astype(np.float32)
     emb = Embedding(range(nodes), vectors)
     if method == "new":  # compile / load the kernels outside the timing
         Embedding(["a"], vectors[:1]).save_word2vec_format(path)
+
+    def write_old(fh):
+        block = 4096
+        fh.write(f"{nodes} {dim}\n".encode())
+        for start in range(0, nodes, block):
+            stop = min(nodes, start + block)
+            fh.write(naive.word2vec_text(emb.nodes[start:stop], vectors[start:stop]).split(b"\n", 1)[1])
+
     base = _maxrss_bytes()
     t0 = time.perf_counter()
     if method == "new":
         emb.save_word2vec_format(path)
     else:
-
-        def write(fh):
-            block = 4096
-            fh.write(f"{nodes} {dim}\n".encode())
-            for start in range(0, nodes, block):
-                stop = min(nodes, start + block)
-                fh.write(naive.word2vec_text(emb.nodes[start:stop], vectors[start:stop]).split(b"\n", 1)[1])
-
-        atomic_write(path, write)
+        atomic_write(path, write_old)
     seconds = time.perf_counter() - t0
+    rss = _maxrss_bytes() - base
+    # the same without the disk: formatting and joining only, into /dev/null
+    t0 = time.perf_counter()
+    with open(os.devnull, "wb") as fh:
+        if method == "new":
+            _write_text_rows(fh, [str(v) for v in emb.nodes], emb.vectors)
+        else:
+            write_old(fh)
+    format_seconds = time.perf_counter() - t0
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    print(json.dumps({"method": method, "seconds": seconds, "rss_increase": _maxrss_bytes() - base, "sha256": digest}))
+    result = {"method": method, "seconds": seconds, "format_seconds": format_seconds, "rss_increase": rss}
+    print(json.dumps({**result, "sha256": digest}))
 
 
 def main() -> None:
@@ -88,13 +101,18 @@ def main() -> None:
             size = Path(path).stat().st_size
             r = results[method]
             print(
-                f"{method:>4}: {r['seconds']:8.2f} s  peak RSS +{r['rss_increase'] / 2**20:7.1f} MiB  "
+                f"{method:>4}: {r['seconds']:8.2f} s (format alone {r['format_seconds']:6.2f} s)  "
+                f"peak RSS +{r['rss_increase'] / 2**20:7.1f} MiB  "
                 f"{size / 2**20:8.1f} MiB file  sha256 {r['sha256'][:12]}"
             )
             Path(path).unlink()
     print(f"{args.nodes} x {args.dim}, numba threads {numba.config.NUMBA_NUM_THREADS}")
     if "old" in results and "new" in results:
-        print(f"speed-up old/new: {results['old']['seconds'] / results['new']['seconds']:.1f}x")
+        old, new = results["old"], results["new"]
+        print(
+            f"speed-up old/new: {old['seconds'] / new['seconds']:.1f}x (save_word2vec_format, fsync included), "
+            f"{old['format_seconds'] / new['format_seconds']:.1f}x (format alone, to /dev/null)"
+        )
         if args.check:
             assert results["old"]["sha256"] == results["new"]["sha256"], "the files differ"
             print("files byte-identical (sha256)")

@@ -17,9 +17,10 @@ flip the rounding, does it compare ``N`` with the midpoint exactly in integer
 arithmetic (:func:`compare_with_midpoint`, base ``2**32`` limbs, at most 256
 bits).  No value is left to chance, so no row falls back to Python.
 
-Layout: :func:`format_rows` writes each row's values (``" v1 v2 ... vd\\n"``) at
-a fixed stride of ``row_stride(d)`` bytes and returns the lengths;
-:func:`join_lines` puts each row's id before them, packed, into the output.
+Layout: :func:`format_lines` splits a block of rows into chunks, one parallel
+task each; a chunk's lines go, packed, into its own region of the output,
+sized for the longest text its rows could take (``row_stride``), so no pass
+has to measure them first and no bytes are copied twice.
 """
 
 from __future__ import annotations
@@ -257,64 +258,49 @@ def format_values(bits, out, scratch):
 
 
 def row_stride(d: int) -> int:
-    """Bytes reserved for one row of :func:`format_rows`: a separator and 15 characters a value, and the newline."""
+    """Most bytes of one row's values: a separator and 15 characters a value, then the newline (the id aside)."""
     return MAX_VALUE_BYTES * d + 2
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def format_rows(bits, out, lengths):
-    """Format rows of float32 bit patterns as ``" v1 v2 ... vd\n"`` (``"%.9g"`` each), rows in parallel.
+def format_lines(bits, names, name_ends, chunk_rows, chunk_starts, out, chunk_ends):
+    """Write the word2vec text lines ``name v1 ... vd\n`` of a block of rows, chunks of rows in parallel.
 
     Parameters
     ----------
     bits : uint32[r, d]
-        The block's vectors viewed as uint32.
-    out : uint8[r * row_stride(d)]
-        Row ``i`` is written from ``i * row_stride(d)``.
-    lengths : int64[r]
-        Filled with each row's byte count.
+        The block's float32 vectors viewed as uint32; each value printed as ``"%.9g"``.
+    names : uint8[total id bytes]
+        The ids' UTF-8 bytes, concatenated; id ``i`` ends at ``name_ends[i]`` (int64[r]).
+    chunk_rows : int
+        Rows per chunk; chunk ``c`` holds rows ``c * chunk_rows`` up to the next chunk's.
+    chunk_starts : int64[chunks]
+        Where chunk ``c`` starts in ``out``: the sum, over earlier rows, of the
+        row's id bytes plus ``row_stride(d)`` (a row's most bytes).
+    out : uint8[chunk_starts[-1] + the last chunk's most bytes]
+    chunk_ends : int64[chunks]
+        Filled with where each chunk's text ends: chunk ``c``'s lines, packed,
+        are ``out[chunk_starts[c] : chunk_ends[c]]``.
 
-    O(r d) time; memory: ``out`` (16 d + 2 bytes a row) and a 128-byte scratch
-    per row.
+    O(r d) time; memory: ``out`` (at most ``16 d + 2`` bytes a row beyond the
+    ids) and a 128-byte scratch per chunk.
     """
     r, d = bits.shape
-    stride = MAX_VALUE_BYTES * d + 2
-    for i in prange(r):
+    for c in prange(chunk_starts.size):
         scratch = np.empty((2, _LIMBS), dtype=np.uint64)
-        start = i * stride
-        pos = start
-        out[pos] = 32  # the space after the id (alone when d == 0, as "%s \n" wrote)
-        pos += 1
-        for j in range(d):
-            if j:
-                out[pos] = 32
-                pos += 1
-            pos = format_value(bits[i, j], out, pos, scratch)
-        out[pos] = 10
-        lengths[i] = pos + 1 - start
-
-
-@njit(cache=True, nogil=True, parallel=True)
-def join_lines(names, name_ends, rows, row_lengths, stride, out_ends, out):
-    """Pack ``name_i + rows_i`` for every row into ``out`` (rows in parallel).
-
-    Parameters
-    ----------
-    names : uint8[total name bytes]
-        The ids' UTF-8 bytes, concatenated; id ``i`` ends at ``name_ends[i]`` (int64[r]).
-    rows, row_lengths, stride
-        :func:`format_rows`'s output, its lengths and ``row_stride(d)``.
-    out_ends : int64[r]
-        Cumulative line lengths (``cumsum(name lengths + row_lengths)``).
-    out : uint8[out_ends[-1]]
-
-    O(bytes) time; no memory beyond ``out``.
-    """
-    for i in prange(name_ends.size):
-        name_start = name_ends[i - 1] if i > 0 else 0
-        pos = out_ends[i - 1] if i > 0 else 0
-        name_end = name_ends[i]
-        out[pos : pos + name_end - name_start] = names[name_start:name_end]
-        pos += name_end - name_start
-        src = i * stride
-        out[pos : pos + row_lengths[i]] = rows[src : src + row_lengths[i]]
+        pos = chunk_starts[c]
+        for i in range(c * chunk_rows, min(r, (c + 1) * chunk_rows)):
+            name_start = name_ends[i - 1] if i > 0 else 0
+            name_end = name_ends[i]
+            out[pos : pos + name_end - name_start] = names[name_start:name_end]
+            pos += name_end - name_start
+            out[pos] = 32  # the space after the id (alone when d == 0, as "%s \n" wrote)
+            pos += 1
+            for j in range(d):
+                if j:
+                    out[pos] = 32
+                    pos += 1
+                pos = format_value(bits[i, j], out, pos, scratch)
+            out[pos] = 10
+            pos += 1
+        chunk_ends[c] = pos

@@ -34,7 +34,7 @@ from typing import IO, Any
 import numpy as np
 
 from ._atomic import atomic_write
-from ._format_kernels import format_rows, join_lines, row_stride
+from ._format_kernels import format_lines, row_stride
 
 __all__ = ["Embedding"]
 
@@ -642,37 +642,39 @@ def _counts(items: list) -> dict:
 
 
 # ---------------------------------------------------------- word2vec writing
-_TEXT_BLOCK_BYTES = 1 << 24  # formatted rows per block: at most 16 MiB (and at least one row)
+_TEXT_BLOCK_BYTES = 1 << 24  # rows per block: at most 16 MiB of formatted values (and at least one row)
+_CHUNK_ROWS = 256  # rows per parallel task within a block
 
 
 def _write_text_rows(fh: IO[bytes], names: list[str], vectors: np.ndarray) -> None:
     """Write ``name v1 ... vd\n`` for every row, each value as ``"%.9g" % float(v)`` (byte for byte).
 
-    The numba kernels of :mod:`graphemb._format_kernels` format a block of rows
-    in parallel (exact round-half-even to nine digits, as Python prints), then
-    put the ids in front.  O(n d) time; memory bounded by the block: about
-    ``2 * 16 MiB`` plus the block's id bytes (one row per block if a row alone
-    is larger).
+    The numba kernel :func:`graphemb._format_kernels.format_lines` formats a
+    block of rows, chunks in parallel (exact round-half-even to nine digits, as
+    Python prints), straight into one buffer.  O(n d) time; memory bounded by
+    the block: ``_TEXT_BLOCK_BYTES`` (16 MiB) plus the block's id bytes, or
+    one row's worth if a row alone is larger.
     """
     n, d = vectors.shape
     bits = np.ascontiguousarray(vectors, dtype=np.float32).view(np.uint32)
     stride = row_stride(d)
     block = max(1, _TEXT_BLOCK_BYTES // stride)
-    rows = np.empty(min(n, block) * stride, dtype=np.uint8)
-    lengths = np.empty(min(n, block), dtype=np.int64)
     for start in range(0, n, block):
         chunk = names[start : start + block]
         k = len(chunk)
-        format_rows(bits[start : start + k], rows, lengths[:k])
         blob = "".join(chunk).encode("utf-8")
         name_lengths = np.fromiter(map(len, chunk), dtype=np.int64, count=k)
         if len(blob) != int(name_lengths.sum()):  # some id is not ASCII: count its UTF-8 bytes
             name_lengths = np.fromiter((len(x.encode("utf-8")) for x in chunk), dtype=np.int64, count=k)
+        most = np.concatenate([[0], np.cumsum(name_lengths + stride)])  # most bytes before each row
+        chunk_starts = np.ascontiguousarray(most[:k:_CHUNK_ROWS])
+        chunk_ends = np.empty_like(chunk_starts)
+        out = np.empty(int(most[-1]), dtype=np.uint8)
+        names_u8 = np.frombuffer(blob, dtype=np.uint8)
         name_ends = np.cumsum(name_lengths)
-        out_ends = np.cumsum(name_lengths + lengths[:k])
-        out = np.empty(int(out_ends[-1]), dtype=np.uint8)
-        join_lines(np.frombuffer(blob, dtype=np.uint8), name_ends, rows, lengths[:k], stride, out_ends, out)
-        fh.write(out.data)
+        format_lines(bits[start : start + k], names_u8, name_ends, _CHUNK_ROWS, chunk_starts, out, chunk_ends)
+        for lo, hi in zip(chunk_starts.tolist(), chunk_ends.tolist(), strict=True):
+            fh.write(out[lo:hi].data)
 
 
 # ---------------------------------------------------------- word2vec reading

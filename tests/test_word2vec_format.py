@@ -18,7 +18,7 @@ import pytest
 
 import graphemb.embedding as embedding_module
 from graphemb import Embedding
-from graphemb._format_kernels import format_rows, join_lines, row_stride
+from graphemb._format_kernels import format_lines, row_stride
 
 try:  # tests/ on sys.path (pytest rootdir insertion) or tests as a package
     import naive
@@ -28,21 +28,21 @@ except ImportError:  # pragma: no cover
 COLS = 64
 
 
-def kernel_text(values: np.ndarray) -> str:
-    """The kernels' text for ``values`` (any float32 array): rows of 64 values, ``" v1 ... v64\\n"`` each."""
+def kernel_text(values: np.ndarray) -> tuple[str, int]:
+    """The kernel's text for ``values`` (float32) in rows of 64 (``" v1 ... v64\\n"``), and the zeros padded."""
     flat = np.ascontiguousarray(values, dtype=np.float32).ravel()
     pad = (-flat.size) % COLS
     flat = np.concatenate([flat, np.zeros(pad, dtype=np.float32)])
     bits = flat.view(np.uint32).reshape(-1, COLS)
     r = bits.shape[0]
-    stride = row_stride(COLS)
-    rows = np.empty(r * stride, dtype=np.uint8)
-    lengths = np.empty(r, dtype=np.int64)
-    format_rows(bits, rows, lengths)
-    out_ends = np.cumsum(lengths)
-    out = np.empty(int(out_ends[-1]), dtype=np.uint8)
-    join_lines(np.empty(0, dtype=np.uint8), np.zeros(r, dtype=np.int64), rows, lengths, stride, out_ends, out)
-    return out.tobytes().decode("ascii"), pad
+    chunk_rows = 1000
+    chunk_starts = np.arange(0, r, chunk_rows, dtype=np.int64) * row_stride(COLS)
+    chunk_ends = np.empty_like(chunk_starts)
+    out = np.empty(r * row_stride(COLS), dtype=np.uint8)
+    no_names = np.empty(0, dtype=np.uint8)
+    format_lines(bits, no_names, np.zeros(r, dtype=np.int64), chunk_rows, chunk_starts, out, chunk_ends)
+    text = b"".join(out[lo:hi].tobytes() for lo, hi in zip(chunk_starts, chunk_ends, strict=True))
+    return text.decode("ascii"), pad
 
 
 def python_text(values: np.ndarray, pad: int) -> str:
