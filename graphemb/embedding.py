@@ -659,6 +659,7 @@ def _write_text_rows(fh: IO[bytes], names: list[str], vectors: np.ndarray) -> No
     bits = np.ascontiguousarray(vectors, dtype=np.float32).view(np.uint32)
     stride = row_stride(d)
     block = max(1, _TEXT_BLOCK_BYTES // stride)
+    out = np.empty(0, dtype=np.uint8)
     for start in range(0, n, block):
         chunk = names[start : start + block]
         k = len(chunk)
@@ -669,7 +670,9 @@ def _write_text_rows(fh: IO[bytes], names: list[str], vectors: np.ndarray) -> No
         most = np.concatenate([[0], np.cumsum(name_lengths + stride)])  # most bytes before each row
         chunk_starts = np.ascontiguousarray(most[:k:_CHUNK_ROWS])
         chunk_ends = np.empty_like(chunk_starts)
-        out = np.empty(int(most[-1]), dtype=np.uint8)
+        if out.size < most[-1]:  # one buffer for all blocks (drop the old one before allocating)
+            out = None
+            out = np.empty(int(most[-1]), dtype=np.uint8)
         names_u8 = np.frombuffer(blob, dtype=np.uint8)
         name_ends = np.cumsum(name_lengths)
         format_lines(bits[start : start + k], names_u8, name_ends, _CHUNK_ROWS, chunk_starts, out, chunk_ends)
