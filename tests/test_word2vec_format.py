@@ -216,3 +216,20 @@ def test_degenerate_shapes_match_the_old_writer(tmp_path, shape):
     vectors = np.full(shape, 0.25, dtype=np.float32)
     Embedding(nodes, vectors).save_word2vec_format(tmp_path / "e.txt")
     assert (tmp_path / "e.txt").read_bytes() == naive.word2vec_text(nodes, vectors)
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["a", "b"],
+        ["a", ""],
+        ["a", "a"],
+        ["a b"],
+        *[[f"x{chr(c)}y"] for c in range(0x110000) if chr(c).isspace()],  # every whitespace character
+        ["x\u200by"],  # zero-width space: not whitespace for Python, so allowed
+        [],
+    ],
+)
+def test_fast_id_check_agrees_with_the_per_id_rule(names):
+    per_id = all(name and not any(ch.isspace() for ch in name) for name in names) and len(set(names)) == len(names)
+    assert embedding_module._plain_and_distinct(names) == per_id
