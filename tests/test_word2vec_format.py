@@ -233,3 +233,18 @@ def test_degenerate_shapes_match_the_old_writer(tmp_path, shape):
 def test_fast_id_check_agrees_with_the_per_id_rule(names):
     per_id = all(name and not any(ch.isspace() for ch in name) for name in names) and len(set(names)) == len(names)
     assert embedding_module._plain_and_distinct(names) == per_id
+
+
+# Every positive float32 of these binades (biased exponent; 2**23 values each):
+# subnormals, the smallest normals, 1e-5 (where "%.9g" turns to exponent
+# notation), every binade that holds exact ties (1e-4 .. 2**24), 1e9 and the
+# largest.  About 45 binades, 380 million values: minutes.
+EXHAUSTIVE_BINADES = [0, 1, 2, 109, 110, 111, 112, *range(113, 151), 156, 157, 253, 254]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("biased", EXHAUSTIVE_BINADES)
+def test_every_value_of_a_binade_prints_like_python(biased):
+    for half in range(2):  # two halves: bounded memory for the reference text
+        fraction = np.arange(half << 22, (half + 1) << 22, dtype=np.uint32)
+        assert_prints_like_python(((np.uint32(biased) << np.uint32(23)) | fraction).view(np.float32))
