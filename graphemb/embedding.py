@@ -31,6 +31,7 @@ import os
 from collections.abc import Hashable, Iterator, Sequence
 from typing import IO, Any
 
+import numba
 import numpy as np
 
 from ._atomic import atomic_write
@@ -686,7 +687,8 @@ def _write_text_rows(fh: IO[bytes], names: list[str], vectors: np.ndarray) -> No
             out = np.empty(int(most[-1]), dtype=np.uint8)
         names_u8 = np.frombuffer(blob, dtype=np.uint8)
         name_ends = np.cumsum(name_lengths)
-        format_lines(bits[start : start + k], names_u8, name_ends, _CHUNK_ROWS, chunk_starts, out, chunk_ends)
+        with numba.parallel_chunksize(1):  # chunks handed out one at a time: a busy core holds up no block
+            format_lines(bits[start : start + k], names_u8, name_ends, _CHUNK_ROWS, chunk_starts, out, chunk_ends)
         for lo, hi in zip(chunk_starts.tolist(), chunk_ends.tolist(), strict=True):
             fh.write(out[lo:hi].data)
 
