@@ -220,15 +220,13 @@ def format_value(bits, out, pos):
     value = np.float64(m) * _POW2[e + _POW2_BIAS]
     e2 = e + 23 if biased else e + 63 - _leading_zeros64(m)  # value in [2**e2, 2**(e2 + 1))
     x10 = _DEC_EXP[e2 + 149]
-    if value >= _POW10[x10 + 1 + _POW10_BIAS]:
-        x10 += 1
+    x10 += np.int64(value >= _POW10[x10 + 1 + _POW10_BIAS])  # 2**e2 .. 2**(e2 + 1) may hold a power of ten
     # the common case inline: an estimate with nine digits, not near a half-integer, is the answer
     y = value * _POW10[8 - x10 + _POW10_BIAS]
     q = np.int64(y)
     r = y - np.float64(q)
     if 100_000_000.0 <= y < 999_999_999.0 and abs(r - 0.5) >= 1e-4:
-        if r > 0.5:
-            q += 1
+        q += np.int64(r > 0.5)  # no branch: r is as likely above as below
     else:  # another exponent, or a rounding the float64 error could flip
         q, x10 = nine_digits(m, e, x10)
     digits = np.uint64(q)
