@@ -289,7 +289,7 @@ def row_stride(d: int) -> int:
 
 @njit(cache=True, nogil=True, parallel=True)
 def format_lines(bits, names, name_ends, chunk_rows, chunk_starts, out, chunk_ends):
-    """Write the word2vec text lines ``name v1 ... vd\n`` of a block of rows, chunks of rows in parallel.
+    """Write the word2vec text lines ``name v1 ... vd\\n`` of a block of rows, chunks of rows in parallel.
 
     Parameters
     ----------

@@ -659,7 +659,7 @@ _CHUNK_ROWS = 256  # rows per parallel task within a block
 
 
 def _write_text_rows(fh: IO[bytes], names: list[str], vectors: np.ndarray) -> None:
-    """Write ``name v1 ... vd\n`` for every row, each value as ``"%.9g" % float(v)`` (byte for byte).
+    """Write ``name v1 ... vd\\n`` for every row, each value as ``"%.9g" % float(v)`` (byte for byte).
 
     The numba kernel :func:`graphemb._format_kernels.format_lines` formats a
     block of rows, chunks in parallel (exact round-half-even to nine digits, as
