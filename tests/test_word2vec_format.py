@@ -248,3 +248,14 @@ def test_every_value_of_a_binade_prints_like_python(biased):
     for half in range(2):  # two halves: bounded memory for the reference text
         fraction = np.arange(half << 22, (half + 1) << 22, dtype=np.uint32)
         assert_prints_like_python(((np.uint32(biased) << np.uint32(23)) | fraction).view(np.float32))
+
+
+def test_format_values_one_value_per_slot():
+    from graphemb._format_kernels import MAX_VALUE_BYTES, format_values
+
+    values = np.float32([-1.23456791e-05, -0.000123456789, 1e20, -np.inf, 0.1])
+    out = np.zeros(MAX_VALUE_BYTES * values.size, dtype=np.uint8)
+    lengths = format_values(values.view(np.uint32), out)
+    got = [out[MAX_VALUE_BYTES * i : MAX_VALUE_BYTES * i + n].tobytes().decode() for i, n in enumerate(lengths)]
+    assert got == ["%.9g" % v for v in values.tolist()]  # noqa: UP031
+    assert max(lengths) == 15  # the longest a value can print
