@@ -31,9 +31,11 @@ import os
 from collections.abc import Hashable, Iterator, Sequence
 from typing import IO, Any
 
+import numba
 import numpy as np
 
 from ._atomic import atomic_write
+from ._format_kernels import format_lines, row_stride
 from ._validation import check_int
 
 __all__ = ["Embedding"]
@@ -487,7 +489,7 @@ class Embedding:
             raise ValueError(f"The 'binary' parameter of save_word2vec_format must be a bool. Got {binary!r}.")
         names = [str(v) for v in self.nodes]
         seen: dict[str, Hashable] = {}
-        for node, name in zip(self.nodes, names, strict=True):
+        for node, name in zip(self.nodes, [] if _plain_and_distinct(names) else names, strict=False):
             if not name or any(ch.isspace() for ch in name):
                 raise ValueError(
                     f"node id {node!r} cannot be written in word2vec format: its text {name!r} is empty or holds "
@@ -508,13 +510,7 @@ class Embedding:
                 for name, row in zip(names, little, strict=True):
                     fh.write(name.encode("utf-8") + b" " + row.tobytes() + b"\n")
                 return
-            row_format = "%s " + " ".join(["%.9g"] * d) + "\n"  # 9 digits: exact for float32
-            block = 4096
-            for start in range(0, n, block):
-                rows = self.vectors[start : start + block].tolist()
-                chunk = names[start : start + block]
-                lines = [row_format % (name, *vals) for name, vals in zip(chunk, rows, strict=True)]
-                fh.write("".join(lines).encode("utf-8"))
+            _write_text_rows(fh, names, self.vectors)
 
         atomic_write(path, write)
 
@@ -644,6 +640,57 @@ def _counts(items: list) -> dict:
     for v in items:
         out[v] = out.get(v, 0) + 1
     return out
+
+
+# ---------------------------------------------------------- word2vec writing
+def _plain_and_distinct(names: list[str]) -> bool:
+    """Whether no name is empty or holds whitespace and no two are alike, checked in C (O(total length)).
+
+    ``str.split`` and ``str.isspace`` share one definition of whitespace.  When
+    this says no, :meth:`Embedding.save_word2vec_format` walks the ids to name
+    the first offending one.
+    """
+    joined = "".join(names)
+    return all(names) and joined.split() == ([joined] if joined else []) and len(set(names)) == len(names)
+
+
+_TEXT_BLOCK_BYTES = 1 << 24  # rows per block: at most 16 MiB of formatted values (and at least one row)
+_CHUNK_ROWS = 256  # rows per parallel task within a block
+
+
+def _write_text_rows(fh: IO[bytes], names: list[str], vectors: np.ndarray) -> None:
+    """Write ``name v1 ... vd\\n`` for every row, each value as ``"%.9g" % float(v)`` (byte for byte).
+
+    The numba kernel :func:`graphemb._format_kernels.format_lines` formats a
+    block of rows, chunks in parallel (exact round-half-even to nine digits, as
+    Python prints), straight into one buffer.  O(n d) time; memory bounded by
+    the block: ``_TEXT_BLOCK_BYTES`` (16 MiB) plus the block's id bytes, or
+    one row's worth if a row alone is larger.
+    """
+    n, d = vectors.shape
+    bits = np.ascontiguousarray(vectors, dtype=np.float32).view(np.uint32)
+    stride = row_stride(d)
+    block = max(1, _TEXT_BLOCK_BYTES // stride)
+    out = np.empty(0, dtype=np.uint8)
+    for start in range(0, n, block):
+        chunk = names[start : start + block]
+        k = len(chunk)
+        blob = "".join(chunk).encode("utf-8")
+        name_lengths = np.fromiter(map(len, chunk), dtype=np.int64, count=k)
+        if len(blob) != int(name_lengths.sum()):  # some id is not ASCII: count its UTF-8 bytes
+            name_lengths = np.fromiter((len(x.encode("utf-8")) for x in chunk), dtype=np.int64, count=k)
+        most = np.concatenate([[0], np.cumsum(name_lengths + stride)])  # most bytes before each row
+        chunk_starts = np.ascontiguousarray(most[:k:_CHUNK_ROWS])
+        chunk_ends = np.empty_like(chunk_starts)
+        if out.size < most[-1]:  # one buffer for all blocks (drop the old one before allocating)
+            out = None
+            out = np.empty(int(most[-1]), dtype=np.uint8)
+        names_u8 = np.frombuffer(blob, dtype=np.uint8)
+        name_ends = np.cumsum(name_lengths)
+        with numba.parallel_chunksize(1):  # chunks handed out one at a time: a busy core holds up no block
+            format_lines(bits[start : start + k], names_u8, name_ends, _CHUNK_ROWS, chunk_starts, out, chunk_ends)
+        for lo, hi in zip(chunk_starts.tolist(), chunk_ends.tolist(), strict=True):
+            fh.write(out[lo:hi].data)
 
 
 # ---------------------------------------------------------- word2vec reading

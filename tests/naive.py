@@ -91,3 +91,17 @@ def sgns_pair_update(syn0, syn1, c: int, outs, valid, lr: float, max_exp: float 
         syn1[o] += g * h
     syn0[c] += neu1e
     return syn0, syn1, loss
+
+
+def word2vec_text(nodes, vectors) -> bytes:
+    """The word2vec text file as ``Embedding.save_word2vec_format`` wrote it before the numba kernels.
+
+    Header ``n d``, then ``str(node)`` and every value as ``"%.9g" % float(v)``
+    (nine significant digits: exact for float32), one Python format per row.
+    """
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    n, d = vectors.shape
+    row_format = "%s " + " ".join(["%.9g"] * d) + "\n"
+    lines = [f"{n} {d}\n"]
+    lines += [row_format % (str(node), *vals) for node, vals in zip(nodes, vectors.tolist(), strict=True)]
+    return "".join(lines).encode("utf-8")

@@ -29,6 +29,7 @@ STEPS = {
     "graphemb._validation": 0,  # scikit-learn-worded parameter checks
     "graphemb._memory": 1,
     "graphemb._atomic": 1,  # temporary name, fsync, rename: every output file
+    "graphemb._format_kernels": 1,  # numba "%.9g" printing of float32 rows (word2vec text); imports nothing of graphemb
     "graphemb.plotting": 1,  # pictures: imports no other graphemb module
     "graphemb._params": 2,  # the one declaration of every parameter (name, type, range, default, doc, flag)
     "graphemb._estimator": 3,  # Estimator: __init__, get/set_params, repr and checks from _params
