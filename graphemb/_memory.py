@@ -292,8 +292,8 @@ def partition_items(
     """What partitioned SGNS (``partitions > 1``) holds besides the corpus, as plan items (bytes).
 
     Figures of graphemb/sgns/partitioned.py (n nodes, d dimensions, P partitions, ``c`` =
-    ``buffer``, a block = one partition's input or output rows, ``4 d ceil(n / P)`` bytes; pairs
-    bounded by ``2 window`` per token, i.e. no window shrinking or sub-sampling):
+    ``buffer``, a block = one partition's input or output rows, ``4 d ceil(n / P)`` bytes; pairs:
+    ``window + 1`` per token, the mean of word2vec's shrunk window, before sub-sampling lowers it):
 
     * vector tables: in memory the ``2 P`` blocks (``8 n d``) plus, while assembled in node order,
       one whole table (``4 n d``: the input table is built, its blocks dropped, then the output
@@ -313,28 +313,24 @@ def partition_items(
     buffer = int(options.get("buffer", DEFAULT_PARTITION_BUFFER) or DEFAULT_PARTITION_BUFFER)
     chunks = int(options.get("chunks", DEFAULT_PARTITION_CHUNKS) or DEFAULT_PARTITION_CHUNKS)
     block = 4 * d * -(-n // P)
-    per_token = 2 * max(int(window), 1)
+    per_token = max(int(window), 1) + 1  # pairs per token: the shrunk window's mean, no sub-sampling
     pairs = int(num_tokens) * per_token
     items: dict[str, int] = {}
     if mode == "in memory":
-        items[f"vector tables (2 x {n:,} x {d} float32, {P} partitions in memory)"] = 8 * n * d
-        items["one table assembled in node order (4 n d)"] = 4 * n * d
+        items[f"vector tables (2 x {n:,} x {d}, {P} blocks each)"] = 8 * n * d
+        items["one table assembled in node order"] = 4 * n * d
     elif mode == "out of core":
-        name = f"vector blocks in the buffer ({buffer} of {2 * P} x {format_bytes(block)}, prefetch included)"
+        name = f"vector blocks ({buffer} of {2 * P} x {format_bytes(block)}, out of core)"
         items[name] = buffer * block
     else:
-        items[f"vector tables (on the executor's workers; {2 * P} blocks of {format_bytes(block)})"] = 0
-    items[f"partition plan ({PARTITION_PLAN_BYTES} n: partition/row, members, counts, keep, noise)"] = (
-        PARTITION_PLAN_BYTES * n
-    )
+        items["vector tables (on the executor's workers)"] = 0
+    items[f"partition plan ({PARTITION_PLAN_BYTES} B per node)"] = PARTITION_PLAN_BYTES * n
     piece = 8 * min(int(num_tokens), EXTRACT_TOKENS + int(walk_length)) * per_token
     extract = piece + piece // P
     concurrent = 1 if mode != "in memory" else max(1, min(P, int(workers or os.cpu_count() or 1)))
     reads = concurrent * 2 * 8 * -(-pairs // (P * P * chunks))
     assemble = block + block // 8 if mode == "out of core" else 0
-    items["pair buffers (extraction piece / bucket chunk reads)"] = max(
-        extract, reads, assemble, PARTITION_SORT_EXTRA_BYTES * n
-    )
+    items["pair buffers (extraction / chunk reads)"] = max(extract, reads, assemble, PARTITION_SORT_EXTRA_BYTES * n)
     return items
 
 
