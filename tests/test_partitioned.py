@@ -413,3 +413,42 @@ def test_cli_partition_flags(tmp_path, capsys):
     assert "--scheduler needs --workdir" in capsys.readouterr().err
     assert main([*flags, "--scheduler", "tcp://127.0.0.1:1", "--workdir", str(work)]) == 2
     assert "--partitions 2 or more" in capsys.readouterr().err
+
+
+_PEAK_CHILD = """
+import json, resource, sys, tempfile
+import numpy as np
+from graphemb._memory import partition_items
+from graphemb.sgns import SGNS
+n, d, P = 200_000, 128, 8
+rng = np.random.default_rng(0)
+walks = (rng.zipf(1.5, size=(n, 10)) % n).astype(np.int32)
+counts = np.bincount(walks.ravel(), minlength=n).astype(np.int64)
+kw = dict(dimensions=d, window=5, workers=1, seed=0, verbose=False)
+with tempfile.TemporaryDirectory() as tmp:
+    # load the kernels on a tiny run first: what remains is the large fit's own memory
+    SGNS(**kw, partitions=2, partition_options={"workdir": tmp + "/warm"}).fit(walks[:200] % 1000, num_nodes=1000)
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    opts = {"workdir": tmp + "/w"}
+    SGNS(**kw, partitions=P, partition_options=opts).fit(walks, num_nodes=n, node_counts=counts)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+items = partition_items(num_nodes=n, dimensions=d, partitions=P, partition_options=opts, window=5,
+                        num_tokens=walks.size, walk_length=10, workers=1)
+print(json.dumps({"growth": peak - base, "plan": sum(items.values()) + 4 * walks.size}))
+"""
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="ru_maxrss in KiB: Linux")
+def test_out_of_core_peak_stays_near_the_memory_plan():
+    """A real out-of-core fit (P = 8, 200k nodes, d = 128: tables of 205 MB) grows the process by
+    about what the plan counts (its partition items plus a copy of the corpus), far below the tables."""
+    import subprocess
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "-c", _PEAK_CHILD], capture_output=True, text=True, env=env, check=True)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    growth, plan = result["growth"], result["plan"]
+    assert 0.5 * plan <= growth <= 1.25 * plan + 16 * 2**20, result
+    assert growth < 0.6 * 2 * 200_000 * 128 * 4, result
