@@ -287,6 +287,19 @@ def test_workdir_of_another_run_is_refused(graph_and_walks, tmp_path):
         SGNS(**params(epochs=1, options={"workdir": str(junk)})).fit(walks)
 
 
+def test_any_seed_trains_after_any_other(graph_and_walks):
+    """The pair-extraction state is a uint64 either side of 2**63 (seeds 0-3 fell below, 4-7 above,
+    and the second kind crashed with 'int too big to convert' once the first had been compiled)."""
+    from graphemb._rng import normalize_seed
+
+    _, _, walks = graph_and_walks
+    high = [int(stream_state(normalize_seed(s)[1], np.uint64(pt._TAG_PAIRS))) >= 2**63 for s in range(8)]
+    low_seed, high_seed = high.index(False), high.index(True)
+    for seed in (low_seed, high_seed, low_seed):
+        model = SGNS(dimensions=8, window=3, workers=1, seed=seed, verbose=False, partitions=2).fit(walks)
+        assert np.isfinite(model.input_vectors_).all()
+
+
 def test_bad_partition_parameters(graph_and_walks):
     _, _, walks = graph_and_walks
     with pytest.raises(ValueError, match="'partitions' parameter of SGNS must be an int >= 1"):

@@ -652,7 +652,9 @@ def extract_bucket_pairs(
     """
     P = len(plan.members)
     counts = np.zeros(P * P, dtype=np.int64)
-    seed = stream_state(kernel_seed, np.uint64(_TAG_PAIRS))
+    # np.uint64: a jitted function returns a Python int, which numba types as int64 below 2**63 and
+    # uint64 above; once extract_pairs has an int64 signature, a state above 2**63 fails to convert
+    seed = np.uint64(stream_state(kernel_seed, np.uint64(_TAG_PAIRS)))
     tmp = {b: workdir / "pairs" / f".{pairs_path(workdir, b // P, b % P).name}.tmp" for b in range(P * P)}
     for path in tmp.values():
         path.write_bytes(b"")
