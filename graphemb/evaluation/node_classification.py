@@ -153,7 +153,6 @@ def _sorted_classes(values: Iterable) -> list:
         return sorted(classes, key=repr)
 
 
-
 def _design_matrix(embedding: Any, label_map: dict, owner: str) -> tuple[np.ndarray, np.ndarray, list, list]:
     """Features ``x`` (rows in embedding order), int8 indicator labels ``y``, the sorted classes, the node ids."""
     classes = _sorted_classes(lab for labs in label_map.values() for lab in labs)
@@ -169,6 +168,7 @@ def _design_matrix(embedding: Any, label_map: dict, owner: str) -> tuple[np.ndar
             y[i, class_index[lab]] = 1
     ordered = [nodes[i] for i in order.tolist()]
     return np.asarray(embedding.vectors)[rows[order]], y, classes, ordered
+
 
 def _match_nodes(embedding: Any, labels: dict, owner: str) -> np.ndarray:
     missing = [v for v in labels if v not in embedding]
