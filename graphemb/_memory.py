@@ -484,7 +484,7 @@ def plan_fit(
         items["corpus in memory"] = corpus_bytes
     suggestions = []
     trainer_total = sum(trainer_items.values())
-    vec = 8 * n * d
+    vec = 8 * n * d if P <= 1 else trainer_total
     if vec > limit // 4 and d > 16:
         if P > 1:
             halved = sum(partition_items(num_nodes=n, dimensions=d // 2, partitions=P,
@@ -495,7 +495,8 @@ def plan_fit(
         half = fixed - trainer_total + halved
         suggestions.append(f"fewer dimensions (d={d // 2} needs {format_bytes(half)} before the corpus)")
     suggestions.append("a larger memory_limit / --memory-limit if the machine has the memory")
-    suggestions.extend(_partition_suggestions(P, partition_options, n, limit, items, trainer_total, partitioned))
+    if not hierarchical:  # partitioned training is negative sampling only
+        suggestions.extend(_partition_suggestions(P, partition_options, n, limit, items, trainer_total, partitioned))
     if not spill:
         suggestions.append("spilling the corpus to disk (it spills by itself when it does not fit)")
     rss = current_rss()

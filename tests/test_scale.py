@@ -137,6 +137,10 @@ def test_a_limit_between_refuses_p1_and_accepts_p8_out_of_core(tmp_path):
         MemoryError, match=r"train out of core in partitions \(partitions=8, .*--partitions 8 --workdir"
     ):
         whole.check("Node2Vec.fit")
+    softmax = M.plan_fit(**_BIG, memory_limit=limit, hierarchical=True)  # partitions: negative sampling only
+    with pytest.raises(MemoryError) as err:
+        softmax.check()
+    assert "partitions" not in str(err.value).split("To fit:")[1]
     in_memory = M.plan_fit(**_BIG, memory_limit=limit, partitions=8)
     with pytest.raises(MemoryError, match=r"train out of core in partitions \(partitions=8,"):
         in_memory.check()
