@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 __all__ = [
     "MemoryPlan",
@@ -107,6 +108,19 @@ KERNELS_BYTES = 48 * 2**20
 IN_MEMORY_CORPUS_BYTES = 256 * 2**20
 # Default share of the memory available at plan time that new allocations may take.
 DEFAULT_FRACTION = 0.7
+# Partitioned SGNS (graphemb/sgns/partitioned.py), per node while the buckets train: partition
+# (int32) and row (int64) of each node, the members lists (int64), the counts (int64), keep
+# probabilities (float64), noise weights (float64) and their seen mask (bool), the noise alias
+# tables (float64 prob + int32 alias): 4 + 8 + 8 + 8 + 8 + 8 + 1 + 12 = 57 bytes.  The sort of
+# snake_partition briefly holds 40 more (order, rank, block, position, partition; int64) before the
+# last four exist, so 57 covers it within 11 bytes per node (counted in the transient item).
+PARTITION_PLAN_BYTES = 57
+PARTITION_SORT_EXTRA_BYTES = 11
+# Tokens per pair-extraction call (partitioned._EXTRACT_TOKENS; not imported: _memory is step 0).
+EXTRACT_TOKENS = 1 << 18
+# Defaults of partition_options (partitioned.DEFAULT_BUFFER / DEFAULT_CHUNKS).
+DEFAULT_PARTITION_BUFFER = 4
+DEFAULT_PARTITION_CHUNKS = 8
 
 
 def parse_size(text: str | int | float, name: str = "memory_limit") -> int:
@@ -252,6 +266,103 @@ class MemoryPlan:
         )
 
 
+def partition_mode(partitions: int, partition_options: dict | None) -> str:
+    """Where partitioned training keeps its blocks: ``'whole'`` (P = 1, the ordinary trainer),
+    ``'in memory'`` (no workdir), ``'out of core'`` (a workdir) or ``'executor'`` (an executor or
+    scheduler: the blocks live on its workers)."""
+    if int(partitions) <= 1:
+        return "whole"
+    options = partition_options or {}
+    if options.get("executor") is not None or options.get("scheduler") is not None:
+        return "executor"
+    return "out of core" if options.get("workdir") is not None else "in memory"
+
+
+def partition_items(
+    *,
+    num_nodes: int,
+    dimensions: int,
+    partitions: int,
+    partition_options: dict | None = None,
+    window: int = 5,
+    num_tokens: int,
+    walk_length: int,
+    workers: int | None = None,
+) -> dict[str, int]:
+    """What partitioned SGNS (``partitions > 1``) holds besides the corpus, as plan items (bytes).
+
+    Figures of graphemb/sgns/partitioned.py (n nodes, d dimensions, P partitions, ``c`` =
+    ``buffer``, a block = one partition's input or output rows, ``4 d ceil(n / P)`` bytes; pairs:
+    ``window + 1`` per token, the mean of word2vec's shrunk window, before sub-sampling lowers it):
+
+    * vector tables: in memory the ``2 P`` blocks (``8 n d``) plus, while assembled in node order,
+      one whole table (``4 n d``: the input table is built, its blocks dropped, then the output
+      table); out of core ``c`` blocks (the next bucket's prefetched blocks included: the buffer
+      never exceeds ``c``), the final tables being memory-mapped files; with an executor, none.
+    * the partition plan: ``57 n`` (:data:`PARTITION_PLAN_BYTES`).
+    * pair buffers, the largest of: an extraction piece (``8`` bytes per pair of up to
+      ``EXTRACT_TOKENS + L`` tokens, plus the copy of one bucket's part written, ``1 / P`` of it
+      at most on average), the pair-chunk reads of the buckets training at once (``min(workers,
+      P)`` in memory, one out of core; each a mapped slice and its copy, ``2 x 8`` bytes per pair,
+      ``pairs / (P^2 chunks)`` pairs), and out of core the final assembly (one mapped block and a
+      slab of an eighth of a block); at least the sort's ``11 n``.
+    """
+    n, d, P = int(num_nodes), int(dimensions), int(partitions)
+    mode = partition_mode(P, partition_options)
+    options = partition_options or {}
+    buffer = int(options.get("buffer", DEFAULT_PARTITION_BUFFER) or DEFAULT_PARTITION_BUFFER)
+    chunks = int(options.get("chunks", DEFAULT_PARTITION_CHUNKS) or DEFAULT_PARTITION_CHUNKS)
+    block = 4 * d * -(-n // P)
+    per_token = max(int(window), 1) + 1  # pairs per token: the shrunk window's mean, no sub-sampling
+    pairs = int(num_tokens) * per_token
+    items: dict[str, int] = {}
+    if mode == "in memory":
+        items[f"vector tables (2 x {n:,} x {d}, {P} blocks each)"] = 8 * n * d
+        items["one table assembled in node order"] = 4 * n * d
+    elif mode == "out of core":
+        name = f"vector blocks ({buffer} of {2 * P} x {format_bytes(block)}, out of core)"
+        items[name] = buffer * block
+    else:
+        items["vector tables (on the executor's workers)"] = 0
+    items[f"partition plan ({PARTITION_PLAN_BYTES} B per node)"] = PARTITION_PLAN_BYTES * n
+    piece = 8 * min(int(num_tokens), EXTRACT_TOKENS + int(walk_length)) * per_token
+    extract = piece + piece // P
+    concurrent = 1 if mode != "in memory" else max(1, min(P, int(workers or os.cpu_count() or 1)))
+    reads = concurrent * 2 * 8 * -(-pairs // (P * P * chunks))
+    assemble = block + block // 8 if mode == "out of core" else 0
+    items["pair buffers (extraction / chunk reads)"] = max(extract, reads, assemble, PARTITION_SORT_EXTRA_BYTES * n)
+    return items
+
+
+def _partition_suggestions(
+    P: int, options: dict | None, n: int, limit: int, items: dict[str, int], trainer_total: int, partitioned: Any
+) -> list[str]:
+    """What partitions would change for a plan over ``limit``: out of core (and how many partitions)
+    when the tables are whole or in memory; more partitions when already out of core; nothing
+    when the blocks are on an executor's workers or when no ``P`` would fit."""
+    mode = partition_mode(P, options)
+    if mode == "executor":
+        return []
+    rest = sum(items.values()) - trainer_total
+    buffer = (options or {}).get("buffer", DEFAULT_PARTITION_BUFFER)
+    alt_options = {**(options or {}), "workdir": (options or {}).get("workdir") or "DIR"}
+    start = 2 * P if mode == "out of core" else max(P, 2)
+    candidates = [start]
+    while candidates[-1] * 2 <= n:
+        candidates.append(candidates[-1] * 2)
+    for parts in candidates:
+        if parts > n:
+            break
+        total = rest + sum(partitioned(parts, alt_options).values())
+        if total <= limit:
+            if mode == "out of core":
+                return [f"more partitions (partitions={parts} / --partitions {parts} with buffer {buffer} plans "
+                        f"{format_bytes(total)})"]  # fmt: skip
+            return [f"train out of core in partitions (partitions={parts}, partition_options={{'workdir': DIR}}; "
+                    f"--partitions {parts} --workdir DIR), which plans {format_bytes(total)}"]  # fmt: skip
+    return []
+
+
 def plan_fit(
     *,
     num_nodes: int,
@@ -267,6 +378,10 @@ def plan_fit(
     hierarchical: bool = False,
     disk_free: int | None = None,
     short_walks: bool = False,
+    window: int = 5,
+    partitions: int = 1,
+    partition_options: dict | None = None,
+    workers: int | None = None,
 ) -> MemoryPlan:
     """Estimate the memory of a random-walk embedding fit and decide whether the corpus spills.
 
@@ -292,6 +407,17 @@ def plan_fit(
         Free bytes where shards would go.
     short_walks : bool
         Walks may end early (directed graphs): counting copies the tokens.
+    window : int
+        Skip-gram window (bounds the pairs of partitioned training).
+    partitions : int
+        ``P > 1``: partitioned SGNS; the vector tables and trainer tables are replaced by what
+        it holds (:func:`partition_items`): all ``2 P`` blocks in memory, or ``buffer`` of them
+        out of core (``partition_options`` with a ``workdir``), or none with an executor.
+    partition_options : dict, optional
+        As for ``SGNS(partition_options=...)``: ``workdir``, ``buffer``, ``chunks``,
+        ``executor`` / ``scheduler``.
+    workers : int, optional
+        Threads (in-memory partitions read that many pair chunks at once); None: every core.
 
     Returns
     -------
@@ -307,7 +433,8 @@ def plan_fit(
     keep probabilities; ``+ 64 n`` for a Huffman tree); walk buffers two chunks;
     corpus ``4 W (L + 1)`` in memory, or two memory-mapped shards when spilled;
     output ``80 n`` (the Embedding's id index) + ``95 n`` transient (the
-    word2vec writer's names).  O(1) to compute.
+    word2vec writer's names).  With ``partitions > 1`` the vector and trainer tables are
+    replaced by :func:`partition_items`.  O(1) to compute.
     """
     n, m, d = int(num_nodes), int(num_arcs), int(dimensions)
     per_walk = 4 * (int(walk_length) + 1)
@@ -316,10 +443,21 @@ def plan_fit(
         graph_bytes = 8 * (n + 1) + 4 * m + (4 * m if weighted else 0) + NODE_ID_BYTES * n
     items: dict[str, int] = {"graph (CSR arrays + node ids)": int(graph_bytes)}
     items["alias tables (weighted walks)"] = 16 * m + 8 * n if weighted else 0
-    items[f"vector tables (2 x {n:,} x {d} float32)"] = 8 * n * d
-    items["trainer tables (noise, sub-sampling" + (", Huffman)" if hierarchical else ")")] = 44 * n + (
-        64 * n if hierarchical else 0
-    )
+    P = int(partitions)
+    num_tokens = int(walk_length) * int(num_walks_total)
+
+    def partitioned(parts: int, options: dict | None) -> dict[str, int]:
+        return partition_items(num_nodes=n, dimensions=d, partitions=parts, partition_options=options, window=window,
+                               num_tokens=num_tokens, walk_length=walk_length, workers=workers)  # fmt: skip
+
+    if P > 1:
+        trainer_items = partitioned(P, partition_options)
+    else:
+        trainer_items = {f"vector tables (2 x {n:,} x {d} float32)": 8 * n * d}
+        trainer_items["trainer tables (noise, sub-sampling" + (", Huffman)" if hierarchical else ")")] = 44 * n + (
+            64 * n if hierarchical else 0
+        )
+    items.update(trainer_items)
     items["embedding index + output writer"] = (NODE_INDEX_BYTES + WRITER_BYTES) * n
     avail = available_memory()
     if memory_limit is None:
@@ -345,12 +483,20 @@ def plan_fit(
         items["walk buffers (chunks being walked / trained)"] = buffers if short_walks else 0
         items["corpus in memory"] = corpus_bytes
     suggestions = []
-    vec = 8 * n * d
+    trainer_total = sum(trainer_items.values())
+    vec = 8 * n * d if P <= 1 else trainer_total
     if vec > limit // 4 and d > 16:
-        half = fixed - vec + vec // 2
+        if P > 1:
+            halved = sum(partition_items(num_nodes=n, dimensions=d // 2, partitions=P,
+                                         partition_options=partition_options, window=window, num_tokens=num_tokens,
+                                         walk_length=walk_length, workers=workers).values())  # fmt: skip
+        else:
+            halved = trainer_total - vec // 2
+        half = fixed - trainer_total + halved
         suggestions.append(f"fewer dimensions (d={d // 2} needs {format_bytes(half)} before the corpus)")
     suggestions.append("a larger memory_limit / --memory-limit if the machine has the memory")
-    suggestions.append("train in partitions (--partitions) so that only part of the vector tables is resident")
+    if not hierarchical:  # partitioned training is negative sampling only
+        suggestions.extend(_partition_suggestions(P, partition_options, n, limit, items, trainer_total, partitioned))
     if not spill:
         suggestions.append("spilling the corpus to disk (it spills by itself when it does not fit)")
     rss = current_rss()

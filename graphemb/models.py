@@ -170,6 +170,10 @@ class _RandomWalkEmbedding(Estimator):
             in_memory_max=IN_MEMORY_CORPUS_BYTES,
             disk_free=disk_free,
             short_walks=bool(g.directed),
+            window=self.window,
+            partitions=self.partitions,
+            partition_options=self.partition_options,
+            workers=self.workers,
         )
 
     def _run_facts(self, g: CSRGraph, seed_: int, p: float, q: float) -> dict[str, Any]:

@@ -287,6 +287,19 @@ def test_workdir_of_another_run_is_refused(graph_and_walks, tmp_path):
         SGNS(**params(epochs=1, options={"workdir": str(junk)})).fit(walks)
 
 
+def test_any_seed_trains_after_any_other(graph_and_walks):
+    """The pair-extraction state is a uint64 either side of 2**63 (seeds 0-3 fell below, 4-7 above,
+    and the second kind crashed with 'int too big to convert' once the first had been compiled)."""
+    from graphemb._rng import normalize_seed
+
+    _, _, walks = graph_and_walks
+    high = [int(stream_state(normalize_seed(s)[1], np.uint64(pt._TAG_PAIRS))) >= 2**63 for s in range(8)]
+    low_seed, high_seed = high.index(False), high.index(True)
+    for seed in (low_seed, high_seed, low_seed):
+        model = SGNS(dimensions=8, window=3, workers=1, seed=seed, verbose=False, partitions=2).fit(walks)
+        assert np.isfinite(model.input_vectors_).all()
+
+
 def test_bad_partition_parameters(graph_and_walks):
     _, _, walks = graph_and_walks
     with pytest.raises(ValueError, match="'partitions' parameter of SGNS must be an int >= 1"):
@@ -413,3 +426,54 @@ def test_cli_partition_flags(tmp_path, capsys):
     assert "--scheduler needs --workdir" in capsys.readouterr().err
     assert main([*flags, "--scheduler", "tcp://127.0.0.1:1", "--workdir", str(work)]) == 2
     assert "--partitions 2 or more" in capsys.readouterr().err
+
+
+_PEAK_CHILD = """
+import ctypes, gc, json, tempfile
+import numpy as np
+from graphemb._memory import partition_items
+from graphemb.sgns import SGNS
+
+
+def status(key):  # bytes
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) * 1024 for line in f if line.startswith(key))
+
+
+n, d, P = 200_000, 128, 8
+rng = np.random.default_rng(0)
+walks = (rng.zipf(1.5, size=(n, 10)) % n).astype(np.int32)
+counts = np.bincount(walks.ravel(), minlength=n).astype(np.int64)
+kw = dict(dimensions=d, window=5, workers=1, seed=0, verbose=False)
+with tempfile.TemporaryDirectory() as tmp:
+    # compile or load the kernels on a tiny run first, hand its freed memory back to the OS, and
+    # restart the high-water mark (Linux: clear_refs 5): what remains is the large fit's own memory
+    SGNS(**kw, partitions=2, partition_options={"workdir": tmp + "/warm"}).fit(walks[:200] % 1000, num_nodes=1000)
+    gc.collect()
+    ctypes.CDLL("libc.so.6").malloc_trim(0)
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+    base = status("VmRSS:")
+    opts = {"workdir": tmp + "/w"}
+    SGNS(**kw, partitions=P, partition_options=opts).fit(walks, num_nodes=n, node_counts=counts)
+    peak = status("VmHWM:")
+items = partition_items(num_nodes=n, dimensions=d, partitions=P, partition_options=opts, window=5,
+                        num_tokens=walks.size, walk_length=10, workers=1)
+print(json.dumps({"growth": peak - base, "plan": sum(items.values()) + 4 * walks.size}))
+"""
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/clear_refs"), reason="VmHWM and clear_refs: Linux")
+def test_out_of_core_peak_stays_near_the_memory_plan():
+    """A real out-of-core fit (P = 8, 200k nodes, d = 128: tables of 205 MB) grows the process by
+    about what the plan counts (its partition items plus a copy of the corpus), far below the tables."""
+    import subprocess
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "-c", _PEAK_CHILD], capture_output=True, text=True, env=env, check=True)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    growth, plan = result["growth"], result["plan"]
+    assert 0.5 * plan <= growth <= 1.25 * plan + 16 * 2**20, result
+    assert growth < 0.6 * 2 * 200_000 * 128 * 4, result

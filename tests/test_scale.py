@@ -90,6 +90,81 @@ def test_plan_over_the_limit_names_figures_and_remedies():
     assert "fewer dimensions (d=64" in msg and "--partitions" in msg
 
 
+_BIG = dict(num_nodes=10**6, num_arcs=10**7, weighted=False, dimensions=128, walk_length=80, num_walks_total=10**7,
+            window=10, workers=2)  # fmt: skip
+
+
+def _vector_item(plan) -> tuple[str, int]:
+    (name,) = [k for k in plan.items if k.startswith("vector")]
+    return name, plan.items[name]
+
+
+def test_out_of_core_partitions_plan_the_buffer_not_the_tables(tmp_path):
+    n, d = _BIG["num_nodes"], _BIG["dimensions"]
+    whole = M.plan_fit(**_BIG, memory_limit="64G")
+    ooc = M.plan_fit(**_BIG, memory_limit="64G", partitions=8, partition_options={"workdir": str(tmp_path)})
+    name, blocks = _vector_item(ooc)
+    block = 4 * d * (n // 8)
+    assert blocks == 4 * block and "4 of 16" in name  # buffer 4 blocks = buffer / (2P) of the two tables
+    assert ooc.items["partition plan (57 B per node)"] == 57 * n
+    pair_buffers = ooc.items["pair buffers (extraction / chunk reads)"]
+    extract = 8 * (2**18 + 80) * 11  # one extraction piece at window 10 (11 pairs per token), + its bucket copy
+    reads = 2 * 8 * (8 * 10**8 * 11 // (64 * 8))  # one bucket chunk of 800M tokens' pairs: mapped + copied
+    assert pair_buffers == max(extract + extract // 8, reads)
+    assert not any(k.startswith("trainer tables") for k in ooc.items)
+    # P = 1 holds 8 n d + 44 n; out of core P = 8 holds 4 blocks + 57 n + the pair buffers
+    assert whole.total - ooc.total == 8 * n * d + 44 * n - (4 * block + 57 * n + pair_buffers)
+    three = M.plan_fit(**_BIG, memory_limit="64G", partitions=8, partition_options={"workdir": "w", "buffer": 3})
+    assert _vector_item(three)[1] == 3 * block
+    in_memory = M.plan_fit(**_BIG, memory_limit="64G", partitions=8)  # all blocks + one table while assembled
+    assert _vector_item(in_memory)[1] == 8 * n * d
+    assert in_memory.items["one table assembled in node order"] == 4 * n * d
+    remote = M.plan_fit(**_BIG, memory_limit="64G", partitions=8, partition_options={"workdir": "w", "scheduler": "x"})
+    assert _vector_item(remote)[1] == 0
+    assert "partition plan" in ooc.describe() and "vector blocks (4 of 16 x 61.0 MiB, out of core)" in ooc.describe()
+
+
+def test_a_limit_between_refuses_p1_and_accepts_p8_out_of_core(tmp_path):
+    whole = M.plan_fit(**_BIG, memory_limit="64G")
+    ooc = M.plan_fit(**_BIG, memory_limit="64G", partitions=8, partition_options={"workdir": str(tmp_path)})
+    fixed = whole.total - sum(v for k, v in whole.items.items() if "walk buffers" in k or "corpus" in k)
+    assert ooc.total < fixed  # the walk chunks shrink to the room left; the rest does not
+    limit = (fixed + ooc.total) // 2
+    whole = M.plan_fit(**_BIG, memory_limit=limit)
+    ooc = M.plan_fit(**_BIG, memory_limit=limit, partitions=8, partition_options={"workdir": str(tmp_path)})
+    ooc.check()
+    with pytest.raises(
+        MemoryError, match=r"train out of core in partitions \(partitions=8, .*--partitions 8 --workdir"
+    ):
+        whole.check("Node2Vec.fit")
+    softmax = M.plan_fit(**_BIG, memory_limit=limit, hierarchical=True)  # partitions: negative sampling only
+    with pytest.raises(MemoryError) as err:
+        softmax.check()
+    assert "partitions" not in str(err.value).split("To fit:")[1]
+    in_memory = M.plan_fit(**_BIG, memory_limit=limit, partitions=8)
+    with pytest.raises(MemoryError, match=r"train out of core in partitions \(partitions=8,"):
+        in_memory.check()
+    # already out of core: a tighter limit suggests more partitions, when more would fit
+    ooc_fixed = ooc.total - sum(v for k, v in ooc.items.items() if "walk buffers" in k or "corpus" in k)
+    tight = ooc_fixed - _vector_item(ooc)[1] // 4  # P = 16 halves the blocks
+    plan = M.plan_fit(**_BIG, memory_limit=tight, partitions=8, partition_options={"workdir": str(tmp_path)})
+    with pytest.raises(MemoryError, match=r"more partitions \(partitions=16 / --partitions 16") as err:
+        plan.check()
+    assert "train out of core" not in str(err.value)
+    # nothing partitions can do: no suggestion of them
+    hopeless = M.plan_fit(**_BIG, memory_limit="100M", partitions=8, partition_options={"workdir": str(tmp_path)})
+    with pytest.raises(MemoryError) as err:
+        hopeless.check()
+    assert "partitions" not in str(err.value).split("To fit:")[1]
+
+
+def test_node2vec_memory_plan_follows_its_partitions(karate, tmp_path):
+    model = Node2Vec(**SMALL, partitions=4, partition_options={"workdir": str(tmp_path / "parts"), "buffer": 2})
+    name, blocks = _vector_item(model.memory_plan(karate))
+    assert blocks == 2 * 4 * 8 * 9 and "2 of 8" in name  # 34 nodes: blocks of 9 rows x 8 dimensions
+    assert _vector_item(Node2Vec(**SMALL).memory_plan(karate))[1] == 8 * 34 * 8
+
+
 def test_plan_refuses_a_spill_the_disk_cannot_hold():
     plan = M.plan_fit(num_nodes=100, num_arcs=400, weighted=False, dimensions=8, walk_length=80,
                       num_walks_total=10**6, memory_limit="16G", disk_free=10**6)  # fmt: skip

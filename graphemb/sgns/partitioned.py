@@ -370,13 +370,18 @@ class InMemoryExecutor:
         return None
 
     def assemble(self, plan: PartitionPlan, num_nodes: int) -> tuple[np.ndarray, np.ndarray]:
+        """The tables in node order; the input table is built and its blocks dropped before the output
+        table, so the peak is the blocks plus one table (not two).  Call once: the blocks are gone after."""
         d = self.job.dimensions
-        syn0 = np.empty((num_nodes, d), dtype=np.float32)
-        syn1 = np.empty((num_nodes, d), dtype=np.float32)
-        for i, rows in enumerate(plan.members):
-            syn0[rows] = self.ins[i]
-            syn1[rows] = self.outs[i]
-        return syn0, syn1
+        tables = []
+        for kind in ("ins", "outs"):
+            table = np.empty((num_nodes, d), dtype=np.float32)
+            blocks = getattr(self, kind)
+            for i, rows in enumerate(plan.members):
+                table[rows] = blocks[i]
+                blocks[i] = None
+            tables.append(table)
+        return tables[0], tables[1]
 
     def close(self) -> None:
         if self.pool is not None:
@@ -647,7 +652,9 @@ def extract_bucket_pairs(
     """
     P = len(plan.members)
     counts = np.zeros(P * P, dtype=np.int64)
-    seed = stream_state(kernel_seed, np.uint64(_TAG_PAIRS))
+    # np.uint64: a jitted function returns a Python int, which numba types as int64 below 2**63 and
+    # uint64 above; once extract_pairs has an int64 signature, a state above 2**63 fails to convert
+    seed = np.uint64(stream_state(kernel_seed, np.uint64(_TAG_PAIRS)))
     tmp = {b: workdir / "pairs" / f".{pairs_path(workdir, b // P, b % P).name}.tmp" for b in range(P * P)}
     for path in tmp.values():
         path.write_bytes(b"")
