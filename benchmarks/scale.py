@@ -168,7 +168,7 @@ def parse_graphemb_log(log: str) -> dict:
     m = re.search(r"predicted peak RSS ([\d.]+) (KiB|MiB|GiB)", log)
     if m:
         out["predicted_peak_mib"] = float(m.group(1)) * {"KiB": 1 / 1024, "MiB": 1, "GiB": 1024}[m.group(2)]
-    out["spilled"] = "spilled to disk as shards" in log
+    out["spilled"] = " walks spilled to " in log  # models._train_spilled: "phase walk: N walks spilled to DIR"
     return out
 
 
