@@ -136,7 +136,7 @@ def _boom():
 
 def test_counts_lost_with_a_worker_are_recounted_from_the_shards(client, big_graph, tmp_path):
     """The worker-side running totals of node counts: a lost one is rebuilt from its shards."""
-    from graphemb.distributed.walks import _recount_lost_totals, _Store
+    from graphemb.distributed.walks import _add_counts, _count_task, _counts_of, _recount_lost_totals, _Store
 
     params = {"walk_length": 20, "num_walks": 1, "seed": 2}
     manifest = gd.random_walks(big_graph, client, tmp_path, chunk_size=700, verbose=False, **params)
@@ -146,12 +146,10 @@ def test_counts_lost_with_a_worker_are_recounted_from_the_shards(client, big_gra
     plan = client.scatter(stream.plan(), broadcast=True, hash=False)
     chunks = [(e["first_walk"], e["num_walks"]) for e in manifest["shards"]]
     half = len(chunks) // 2
-    from graphemb.distributed.walks import _add_counts, _count_task, _part
-
     kept = None
     for first, count in chunks[:half]:
         task = client.submit(_count_task, plan, _Store(tmp_path), first, count, pure=False)
-        kept = client.submit(_add_counts, kept, client.submit(_part, task, 1, pure=False), pure=False)
+        kept = client.submit(_add_counts, kept, client.submit(_counts_of, task, pure=False), pure=False)
     totals = {"alive": kept, "dead": client.submit(_boom, pure=False)}
     summed = {"alive": chunks[:half], "dead": chunks[half:]}
     _recount_lost_totals(client, plan, _Store(tmp_path), totals, summed)

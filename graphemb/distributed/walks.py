@@ -328,9 +328,14 @@ def _task_counts(plan: WalkPlan, walks: np.ndarray, lengths: np.ndarray) -> np.n
     return plan.count_nodes(walks, lengths).astype(np.int32)  # count_nodes releases the GIL, np.bincount does not
 
 
-def _part(result: tuple, index: int) -> Any:
-    """One element of a task's ``(entry, counts, timing)``; runs where the result lives (no transfer)."""
-    return result[index] if index != 0 else (result[0], result[2])
+def _meta_of(result: tuple) -> tuple[dict, dict]:
+    """``(entry, timing)`` of a task's ``(entry, counts, timing)``; runs where the result lives."""
+    return result[0], result[2]
+
+
+def _counts_of(result: tuple) -> np.ndarray:
+    """The counts of a task's ``(entry, counts, timing)``; runs where the result lives (no transfer)."""
+    return result[1]
 
 
 def _add_counts(total: np.ndarray | None, counts: np.ndarray) -> np.ndarray:
@@ -424,7 +429,7 @@ def _recount_lost_totals(
             total = None
             for first, count in chunks:
                 task = client.submit(_count_task, plan, store, first, count, pure=False, retries=2)
-                total = client.submit(_add_counts, total, client.submit(_part, task, 1, pure=False), pure=False)
+                total = client.submit(_add_counts, total, client.submit(_counts_of, task, pure=False), pure=False)
             totals[f"recount-{attempt}-{worker}"] = total
             summed_chunks[f"recount-{attempt}-{worker}"] = chunks
     raise RuntimeError("The node counts were lost with a worker three times in a row; rerun the command to resume.")
@@ -658,7 +663,7 @@ def random_walks(
             key = f"graphemb-walks-{token}-{first:012d}"
             task = _count_task if first in complete else _walk_task
             futures[key] = client.submit(task, plan, store, first, count, key=key, retries=2)
-            metas.append(client.submit(_part, futures[key], 0, key=f"{key}-meta", retries=2))
+            metas.append(client.submit(_meta_of, futures[key], key=f"{key}-meta", retries=2))
         logger.info(
             "%s: %d walks in %d tasks on %d workers (%d threads), %d shards kept from an earlier run",
             owner, total, len(chunks), len(nthreads), sum(nthreads.values()), len(complete),
@@ -684,7 +689,7 @@ def random_walks(
                     raise RuntimeError(f"A walk task ({future.key}) failed on the cluster: {type(exc).__name__}: {exc}")
                 entry, timing = future.result()
                 task = futures.pop(future.key[: -len("-meta")])
-                counts = client.submit(_part, task, 1, key=f"{task.key}-counts", retries=2)
+                counts = client.submit(_counts_of, task, key=f"{task.key}-counts", retries=2)
                 worker = timing["worker"]
                 totals[worker] = client.submit(
                     _add_counts, totals.get(worker), counts, key=f"{task.key}-total", retries=2,

@@ -372,14 +372,15 @@ class WalkStream:
         verbose: Any,
         owner: str = "WalkStream",
     ) -> None:
-        self.walk_length, self.num_walks, self.p, self.q, weighted, self.verbose, workers, chunk_size = (
-            PARAMETERS[name].check(value, owner)
-            for name, value in (
-                ("walk_length", walk_length), ("num_walks", num_walks), ("p", p), ("q", q), ("weighted", weighted),
-                ("verbose", verbose), ("workers", workers), ("chunk_size", chunk_size),
-            )
-        )  # fmt: skip
-        self.workers = check_workers(workers, owner)
+        decl = PARAMETERS  # the declarations (graphemb/_params.py)
+        self.walk_length = decl["walk_length"].check(walk_length, owner)
+        self.num_walks = decl["num_walks"].check(num_walks, owner)
+        self.p = decl["p"].check(p, owner)
+        self.q = decl["q"].check(q, owner)
+        weighted = decl["weighted"].check(weighted, owner)
+        self.verbose = decl["verbose"].check(verbose, owner)
+        self.workers = check_workers(decl["workers"].check(workers, owner), owner)
+        chunk_size = decl["chunk_size"].check(chunk_size, owner)
         self.seed_, self._kernel_seed = normalize_seed(seed, owner)
         graph = as_graph(graph, owner)
         if graph.num_nodes > _INT32_MAX:
