@@ -293,6 +293,10 @@ class _RandomWalkEmbedding(Estimator):
             graph_bytes=NODE_ID_BYTES * n,
             memory_limit=self.memory_limit,
             in_memory_max=-1 if on_disk else corpus_bytes,
+            window=self.window,
+            partitions=self.partitions,
+            partition_options=self.partition_options,
+            workers=self.workers,
         )
         logger.info("%s.fit_walks: %d nodes, seed %d; %s", owner, n, seed_, plan.summary())
         logger.debug("%s", plan.describe())

@@ -6,7 +6,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from graphemb import DeepWalk, Node2Vec, read_walks
+from graphemb import DeepWalk, Node2Vec, read_walks, write_walks
 from graphemb import _memory as M
 from graphemb.sgns import SGNS
 from graphemb.walks import WalkStream
@@ -163,6 +163,19 @@ def test_node2vec_memory_plan_follows_its_partitions(karate, tmp_path):
     name, blocks = _vector_item(model.memory_plan(karate))
     assert blocks == 2 * 4 * 8 * 9 and "2 of 8" in name  # 34 nodes: blocks of 9 rows x 8 dimensions
     assert _vector_item(Node2Vec(**SMALL).memory_plan(karate))[1] == 8 * 34 * 8
+
+
+def test_fit_walks_plans_its_partitions(karate, tmp_path):
+    """Regression: ``fit_walks`` planned the whole tables (and window 5) whatever ``partitions`` said."""
+    walks = tmp_path / "walks"
+    write_walks(DeepWalk(**SMALL, seed=0).walk_stream(karate), walks)
+    opts = {"workdir": str(tmp_path / "parts"), "buffer": 2}
+    model = DeepWalk(**SMALL, seed=0, partitions=4, partition_options=opts).fit_walks(walks)
+    name, blocks = _vector_item(model.memory_plan_)
+    assert blocks == 2 * 4 * 8 * 9 and "2 of 8" in name
+    items = model.memory_plan_.items
+    assert "partition plan (57 B per node)" in items and not any(k.startswith("trainer tables") for k in items)
+    assert _vector_item(DeepWalk(**SMALL, seed=0).fit_walks(walks).memory_plan_)[1] == 8 * 34 * 8
 
 
 def test_plan_refuses_a_spill_the_disk_cannot_hold():
