@@ -1002,6 +1002,10 @@ def _add_tune_parser(sub: Any) -> None:
     tune.add_argument("--delimiter", type=_delimiter, default=None, help="field separator (default: any whitespace)")
     PARAMETERS["workers"].add_flag(tune)
     PARAMETERS["seed"].add_flag(tune, default=0, help="seed of the selection and of every fit (default 0)")
+    tune.add_argument(
+        "--repeats", type=_positive_int, default=1,
+        help="fits per grid point, run seeds SEED..SEED+REPEATS-1; a point scores their mean (default 1, the paper)",
+    )  # fmt: skip
     tune.add_argument("--checkpoint", default=None, help="partial results, resumed from (default: OUTPUT.partial.json)")
     tune.add_argument("--quiet", action="store_true", help="no progress")
     tune.set_defaults(handler=_cmd_tune)
@@ -1039,8 +1043,8 @@ def _cmd_tune(args: argparse.Namespace) -> int:
         params={k: v for k, v in params.items() if v is not None}, metric=args.metric,
         tuning_fraction=args.tuning_fraction, folds=args.folds, exclude=exclude, test_fraction=args.test_fraction,
         validation_fraction=args.validation_fraction, operators=tuple(args.operators),
-        classifier_protocol=args.classifier_protocol, seed=args.seed, directed=bool(args.directed),
-        checkpoint=checkpoint, verbose=not args.quiet,
+        classifier_protocol=args.classifier_protocol, seed=args.seed, repeats=args.repeats,
+        directed=bool(args.directed), checkpoint=checkpoint, verbose=not args.quiet,
     )  # fmt: skip
     result.save(args.output)
     if os.path.exists(checkpoint):

@@ -52,6 +52,7 @@ import numpy as np
 import pandas as pd
 
 from ._atomic import atomic_write_json
+from ._rng import normalize_seed
 from ._validation import check_int, check_seed
 from .embedding import Embedding
 from .evaluation import (
@@ -265,26 +266,28 @@ def _draw_tuning_nodes(
 
 # ------------------------------------------------------------------ fitting
 class _Fitter:
-    """Fits one embedding per (p, q) on one graph; the CSR and alias tables are shared by all."""
+    """Fits one embedding per (p, q, run seed) on one graph; the CSR and alias tables are shared by all."""
 
-    def __init__(self, graph: CSRGraph, params: dict, seed: int) -> None:
+    def __init__(self, graph: CSRGraph, params: dict) -> None:
         self.graph = graph
         self.params = params
-        self.walk_seed, self.train_seed = derive_seeds(seed)
         self.base = WalkStream(
-            graph, params["walk_length"], params["num_walks"], weighted=params.get("weighted"), seed=self.walk_seed,
+            graph, params["walk_length"], params["num_walks"], weighted=params.get("weighted"), seed=0,
             workers=params.get("workers"), verbose=False,
         )  # fmt: skip
         self.base._get_tables()  # first-order alias tables (weighted graphs): built once, shared by every copy
 
-    def fit(self, p: float, q: float) -> Embedding:
-        stream = copy.copy(self.base)  # shares graph, start nodes, alias tables; only p, q differ
+    def fit(self, p: float, q: float, run_seed: int) -> Embedding:
+        """The embedding ``Node2Vec(p=p, q=q, seed=run_seed)`` would learn (walk and training seeds derived alike)."""
+        walk_seed, train_seed = derive_seeds(run_seed)
+        stream = copy.copy(self.base)  # shares graph, start nodes, alias tables; only p, q and the seed differ
         stream.p, stream.q = float(p), float(q)
+        stream.seed_, stream._kernel_seed = normalize_seed(walk_seed, "tune")
         prm = self.params
         trainer = SGNS(
             dimensions=prm["dimensions"], window=prm["window"], negative=prm["negative"],
             ns_exponent=prm.get("ns_exponent", 0.75), alpha=prm["alpha"], min_alpha=prm["min_alpha"],
-            sample=prm.get("sample", 1e-3), epochs=prm["epochs"], workers=prm.get("workers"), seed=self.train_seed,
+            sample=prm.get("sample", 1e-3), epochs=prm["epochs"], workers=prm.get("workers"), seed=train_seed,
             verbose=False,
         )  # fmt: skip
         n = self.graph.num_nodes
@@ -294,6 +297,40 @@ class _Fitter:
         else:
             trainer.fit(stream, num_nodes=n)
         return Embedding(self.graph.nodes, trainer.input_vectors_)
+
+
+def _score_point(
+    emb: Embedding, pp: float, qq: float, metric: str, classification: bool, tuning_labels: dict | None,
+    validation: Any, folds: int, seed: int, prediction: str, operators: Sequence[str], classifier_protocol: str,
+) -> list[dict]:  # fmt: skip
+    """The score rows of one fitted grid point (one row, or one per edge operator)."""
+    if classification:
+        cv = cross_validate_node_classification(
+            emb, tuning_labels, folds=folds, seed=seed, metrics=("micro_f1", "macro_f1"), prediction=prediction
+        )
+        return [{"p": pp, "q": qq, "score": cv["scores"][metric], **cv["scores"]}]
+    lp = score_link_prediction(emb, validation, operators=operators, classifier_protocol=classifier_protocol, seed=seed)
+    return [
+        {"p": pp, "q": qq, "operator": r["operator"], "score": r[metric], "roc_auc": r["roc_auc"],
+         "average_precision": r["average_precision"]}
+        for r in lp.to_dict("records")
+    ]  # fmt: skip
+
+
+def _mean_rows(runs: list[list[dict]]) -> list[dict]:
+    """One fit's rows as they are; several fits' rows averaged, with ``score_std`` and ``repeat_scores``."""
+    if len(runs) == 1:
+        return runs[0]
+    rows = []
+    for same in zip(*runs, strict=True):  # the same operator (or the one row) in every fit
+        row = dict(same[0])
+        for key, value in same[0].items():
+            if key not in ("p", "q", "operator") and isinstance(value, numbers.Real):
+                row[key] = float(np.mean([r[key] for r in same]))
+        scores = [float(r["score"]) for r in same]
+        row.update(score_std=float(np.std(scores, ddof=1)), repeat_scores=scores)
+        rows.append(row)
+    return rows
 
 
 def _progress(total: int, verbose: bool) -> Any:
@@ -343,6 +380,7 @@ def tune(
     operators: Sequence[str] = DEFAULT_OPERATORS,
     classifier_protocol: str = "residual",
     seed: int = 0,
+    repeats: int = 1,
     directed: bool | None = None,
     checkpoint: str | os.PathLike | None = None,
     verbose: bool = True,
@@ -393,6 +431,13 @@ def tune(
         One seed for everything: the tuning nodes, the folds, the edge splits and
         every grid point's walks and training (the same for every point, so grid
         points differ only by p and q).
+    repeats : int, default 1
+        Embeddings fitted per grid point, with run seeds ``seed``, ``seed + 1``,
+        ..., ``seed + repeats - 1`` (the same ones at every point); a point's
+        score is the mean of their scores (tuning nodes, folds and edge splits stay
+        those of ``seed``).  The paper fits once per point; on BlogCatalog one fit
+        per point cannot separate points 0.015 apart (docs/tuning.md), and
+        ``repeats=3`` averages that seed noise down at three times the cost.
     directed : bool, optional
         As for :class:`~graphemb.Node2Vec`.
     checkpoint : path, optional
@@ -440,6 +485,7 @@ def tune(
         opts = ", ".join(repr(m) for m in metrics)
         raise ValueError(f"The 'metric' parameter of tune must be one of {opts} for task {task!r}. Got {metric!r}.")
     folds = check_int(folds, "folds", "tune", minimum=2)
+    repeats = check_int(repeats, "repeats", "tune", minimum=1)
     if classification:
         if labels is None:
             raise ValueError("The 'labels' parameter of tune is required for task 'node-classification'.")
@@ -477,7 +523,16 @@ def tune(
         "embedding": "one embedding of the selection graph per grid point, same walk and training seeds "
         "for every point (derived from 'seed' as Node2Vec does)",
     }
+    if repeats > 1:  # (a one-fit protocol stays as before, so its checkpoints still resume)
+        protocol.update(
+            repeats=repeats,
+            embedding=f"{repeats} embeddings of the selection graph per grid point, run seeds "
+            f"{seed}..{seed + repeats - 1} (walk and training seeds derived from each as Node2Vec does), "
+            "the same for every point; a point's score is the mean of their scores",
+        )
     tuning_nodes: list = []
+    tuning_labels: dict | None = None
+    validation = None
     split = None
     if classification:
         label_map = normalize_labels(labels)
@@ -514,7 +569,7 @@ def tune(
             operators=list(operators),
             classifier_protocol=classifier_protocol,
         )
-    fitter = _Fitter(fit_graph, {**model_params, "weighted": model_params.get("weighted")}, seed)
+    fitter = _Fitter(fit_graph, {**model_params, "weighted": model_params.get("weighted")})
     logger.info("tune: shared setup in %.2f s (%r)", time.perf_counter() - t0, fit_graph)
 
     ckpt = Path(checkpoint) if checkpoint is not None else None
@@ -531,25 +586,17 @@ def tune(
             if (pp, qq) in finished:
                 continue
             bar.set_postfix_str(f"p={pp:g} q={qq:g}")
-            t1 = time.perf_counter()
-            emb = fitter.fit(pp, qq)
-            fit_s = time.perf_counter() - t1
-            t1 = time.perf_counter()
-            if classification:
-                cv = cross_validate_node_classification(
-                    emb, tuning_labels, folds=folds, seed=seed, metrics=("micro_f1", "macro_f1"), prediction=prediction
-                )
-                rows = [{"p": pp, "q": qq, "score": cv["scores"][metric], **cv["scores"]}]
-            else:
-                lp = score_link_prediction(
-                    emb, validation, operators=operators, classifier_protocol=classifier_protocol, seed=seed
-                )
-                rows = [
-                    {"p": pp, "q": qq, "operator": r["operator"], "score": r[metric], "roc_auc": r["roc_auc"],
-                     "average_precision": r["average_precision"]}
-                    for r in lp.to_dict("records")
-                ]  # fmt: skip
-            score_s = time.perf_counter() - t1
+            fit_s = score_s = 0.0
+            runs: list[list[dict]] = []
+            for k in range(repeats):
+                t1 = time.perf_counter()
+                emb = fitter.fit(pp, qq, seed + k)
+                fit_s += time.perf_counter() - t1
+                t1 = time.perf_counter()
+                runs.append(_score_point(emb, pp, qq, metric, classification, tuning_labels, validation, folds,
+                                         seed, prediction, operators, classifier_protocol))  # fmt: skip
+                score_s += time.perf_counter() - t1
+            rows = _mean_rows(runs)
             for r in rows:
                 r.update(fit_s=round(fit_s, 2), score_s=round(score_s, 2))
             done.extend(rows)
@@ -591,8 +638,9 @@ def tune(
     )
     if verbose:
         extra_op = f", operator {best['operator']}" if "operator" in best else ""
+        mean = f"mean of {repeats} fits, " if repeats > 1 else ""
         print(
-            f"tune: best p={best['p']:g} q={best['q']:g}{extra_op} ({metric} {best['score']:.4f}) "
+            f"tune: best p={best['p']:g} q={best['q']:g}{extra_op} ({mean}{metric} {best['score']:.4f}) "
             f"over {len(points)} grid points",
             file=sys.stderr,
         )

@@ -91,11 +91,11 @@ def test_resume_skips_finished_points_and_matches_a_fresh_run(planted, tmp_path,
     calls = []
     real_fit = tuning._Fitter.fit
 
-    def counting_fit(self, p, q):
+    def counting_fit(self, p, q, run_seed):
         calls.append((p, q))
         if len(calls) == 3:
             raise KeyboardInterrupt  # interrupted during the third point
-        return real_fit(self, p, q)
+        return real_fit(self, p, q, run_seed)
 
     monkeypatch.setattr(tuning._Fitter, "fit", counting_fit)
     with pytest.raises(KeyboardInterrupt):
@@ -103,7 +103,7 @@ def test_resume_skips_finished_points_and_matches_a_fresh_run(planted, tmp_path,
     state = json.loads(ckpt.read_text())
     assert [(r["p"], r["q"]) for r in state["done"]] == [(1.0, 0.25), (1.0, 1.0)]
     calls.clear()
-    monkeypatch.setattr(tuning._Fitter, "fit", lambda self, p, q: (calls.append((p, q)), real_fit(self, p, q))[1])
+    monkeypatch.setattr(tuning._Fitter, "fit", lambda self, p, q, k: (calls.append((p, q)), real_fit(self, p, q, k))[1])
     resumed = _tune(graph, labels, checkpoint=ckpt)
     assert calls == [(4.0, 0.25), (4.0, 1.0)]  # only the unfinished points
     fresh = _tune(graph, labels)
@@ -114,6 +114,32 @@ def test_resume_skips_finished_points_and_matches_a_fresh_run(planted, tmp_path,
     assert calls == []
     with pytest.raises(ValueError, match=r"different protocol \(differs in \[.*'seed'"):
         _tune(graph, labels, checkpoint=ckpt, seed=1)
+
+
+def test_repeats_average_fits_of_consecutive_run_seeds(planted, tmp_path, monkeypatch):
+    graph, labels = planted
+    one = _tune(graph, labels, q=[1.0])
+    seeds = []
+    real_fit = tuning._Fitter.fit
+    monkeypatch.setattr(tuning._Fitter, "fit", lambda self, p, q, k: (seeds.append(k), real_fit(self, p, q, k))[1])
+    three = _tune(graph, labels, q=[1.0], repeats=3, seed=0, checkpoint=tmp_path / "ckpt.json")
+    assert seeds == [0, 1, 2, 0, 1, 2]  # every point fitted with the same three run seeds
+    for (_, a), (_, b) in zip(one.scores.iterrows(), three.scores.iterrows(), strict=True):
+        assert b["repeat_scores"][0] == a["score"]  # the first fit is the one-fit protocol's
+        assert b["score"] == pytest.approx(np.mean(b["repeat_scores"]))
+        assert b["score_std"] == pytest.approx(np.std(b["repeat_scores"], ddof=1)) and b["score_std"] > 0
+        assert b["macro_f1"] == pytest.approx(b["score"])
+    assert three.best["score"] == three.scores["score"].max()
+    assert three.protocol["repeats"] == 3 and "3 embeddings" in three.protocol["embedding"]
+    assert "repeats" not in one.protocol  # a one-fit protocol is unchanged (its checkpoints resume)
+    seeds.clear()
+    again = _tune(graph, labels, q=[1.0], repeats=3, seed=0, checkpoint=tmp_path / "ckpt.json")
+    assert seeds == [] and again.best == three.best  # resumed: nothing refitted
+    with pytest.raises(ValueError, match=r"differs in \['embedding', 'repeats'\]"):
+        _tune(graph, labels, q=[1.0], repeats=2, checkpoint=tmp_path / "ckpt.json")
+    lp = graphemb.tune(graph, task="link-prediction", p=[1.0], q=[1.0], operators=("hadamard", "l1"),
+                       test_fraction=0.3, validation_fraction=0.3, params=TINY, verbose=False, repeats=2)  # fmt: skip
+    assert list(lp.scores["operator"]) == ["hadamard", "l1"] and all(len(r) == 2 for r in lp.scores["repeat_scores"])
 
 
 def test_link_prediction_selects_p_q_and_operator_on_a_validation_split(planted, monkeypatch):
@@ -153,6 +179,7 @@ def test_link_prediction_selects_p_q_and_operator_on_a_validation_split(planted,
         (dict(preset="fast"), "'preset' parameter"),
         (dict(metric="roc_auc"), "'metric' parameter of tune"),
         (dict(params={"p": 2.0}), "must not set 'p'"),
+        (dict(repeats=0), "'repeats' parameter of tune must be an int >= 1"),
         (dict(tuning_fraction=0.05), r"gives 8 tuning node\(s\), fewer than folds=10. Use tuning_fraction >= 0.0625"),
     ],
 )
@@ -223,6 +250,7 @@ def test_cli_tune_writes_best_json_and_removes_the_checkpoint(planted, tmp_path,
     assert f"best: p={saved['best']['p']:g} q=1" in stdout and "macro_f1 by p (rows) and q (columns)" in stdout
     assert len(saved["grid"]) == 2 and saved["params"]["epochs"] == 2 and saved["params"]["dimensions"] == 8
     assert not (tmp_path / "best.json.partial.json").exists()
+    assert build_parser().parse_args(args[:-1] + ["--repeats", "3"]).repeats == 3
     code = main(["tune", "--input", str(edges), "--output", str(out), "--quiet"])
     assert code == 2 and "--labels is required" in capsys.readouterr().err
     with pytest.raises(SystemExit) as info:
