@@ -2,7 +2,8 @@
 
 Graph: the seeded Chung-Lu power-law graph of the scale benchmark
 (``graphemb.datasets.make_powerlaw_graph``, exponent 2.5).  Three ways to make
-the same walk directory (shards + manifest):
+the same walk directory (shards + manifest), each run ``--rounds`` times (default 3) in
+alternating order, after one reference run that every directory is compared with:
 
 * ``in-process``: one process, numba's parallel kernel with 2 threads, each
   chunk counted (the tasks' kernel) and written as a shard (what
@@ -14,14 +15,14 @@ Printed per row: wall time of the call (cluster start-up excluded: a cluster
 normally exists already; it is printed apart), phases (scatter; walks and
 writing summed over tasks, in CPU-seconds; node counting; the final manifest
 task), ratio to in-process, peak RSS of the client and of every worker process.
-Every cluster directory is checked byte for byte against the in-process one.
-In-process runs first and again last; ratios are to the mean of the two, since
-the load of a shared machine drifts.  Target: ``cluster 2x1`` within 15 % of
+Every directory is checked byte for byte against the reference one.  Rows are
+the median run of each set-up (every wall printed too); ratios are of medians,
+since one run of a 10-30 s job varies by 10-25 % even on a quiet machine.  Target: ``cluster 2x1`` within 15 % of
 ``in-process`` (ratio <= 1.15).
 
 Run (note the load: ``uptime``)::
 
-    timeout 3000 python benchmarks/distributed.py                    # 1M nodes, 5M edges
+    timeout 3000 python benchmarks/distributed.py                    # 1M nodes, 10M edges (the scale graph)
     timeout 600 python benchmarks/distributed.py --nodes 100000 --edges 500000
 """
 
@@ -134,7 +135,7 @@ def same_walks(a: Path, b: Path, entries: list[dict]) -> bool:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--nodes", type=int, default=1_000_000)
-    ap.add_argument("--edges", type=int, default=5_000_000)
+    ap.add_argument("--edges", type=int, default=10_000_000)
     ap.add_argument("--walk-length", type=int, default=80)
     ap.add_argument("--num-walks", type=int, default=10)
     ap.add_argument("--p", type=float, default=1.0)
@@ -143,6 +144,7 @@ def main() -> None:
     ap.add_argument("--chunk-size", type=int, default=None, help="walks per shard (default about 64 MiB)")
     ap.add_argument("--workdir", default=None, help="where the walk directories go (default: a temporary folder)")
     ap.add_argument("--json", default=None, help="also write the figures to this file")
+    ap.add_argument("--rounds", type=int, default=3, help="runs of each set-up, alternating order; medians reported")
     args = ap.parse_args()
 
     print(f"load average at start: {_load()} ({os.cpu_count()} cores)")
@@ -158,35 +160,44 @@ def main() -> None:
 
     root = Path(args.workdir or tempfile.mkdtemp(prefix="graphemb-dist-bench-"))
     root.mkdir(parents=True, exist_ok=True)
-    rows = {}
-    ref_dir = root / "in-process"
+    ref_dir = root / "reference"
     shutil.rmtree(ref_dir, ignore_errors=True)
-    rows["in-process (2 threads)"] = in_process(graph, ref_dir, args)
-    rows["in-process (2 threads)"]["load"] = _load()
+    ref = in_process(graph, ref_dir, args)  # the reference directory (also a warm-up of the page cache)
+    print(f"reference in-process run: {ref['wall_s']:.2f} s (not counted)", flush=True)
     entries = json.loads((ref_dir / "manifest.json").read_text())["shards"]
-    for label, (nw, nt) in {"cluster 2 workers x 1 thread": (2, 1), "cluster 1 worker x 2 threads": (1, 2)}.items():
-        out = root / label.replace(" ", "_")
-        shutil.rmtree(out, ignore_errors=True)
-        rows[label] = on_cluster(graph, out, args, nw, nt)
-        rows[label]["load"] = _load()
-        rows[label]["identical"] = same_walks(ref_dir, out, entries)
-        shutil.rmtree(out, ignore_errors=True)
-    # in-process again at the end: the load drifts, so the ratio is taken to the mean of both
-    again = root / "in-process-again"
-    shutil.rmtree(again, ignore_errors=True)
-    rows["in-process again"] = in_process(graph, again, args)
-    rows["in-process again"]["load"] = _load()
-    rows["in-process again"]["identical"] = same_walks(ref_dir, again, entries)
-    shutil.rmtree(again, ignore_errors=True)
-    base = 0.5 * (rows["in-process (2 threads)"]["wall_s"] + rows["in-process again"]["wall_s"])
-    print(f"\n{'run':32s} {'wall s':>7s} {'ratio':>6s} {'scatter':>7s} {'walk*':>7s} {'write*':>7s} "
-          f"{'count*':>7s} {'finish':>6s} {'start':>6s}  peak RSS MiB per worker; identical; load")  # fmt: skip
+    configs = {"in-process (2 threads)": None, "cluster 2 workers x 1 thread": (2, 1),
+               "cluster 1 worker x 2 threads": (1, 2)}  # fmt: skip
+    runs: dict[str, list[dict]] = {label: [] for label in configs}
+    for rnd in range(args.rounds):
+        order = list(configs) if rnd % 2 == 0 else list(configs)[::-1]  # alternate: drift of the load cancels
+        for label in order:
+            out = root / label.replace(" ", "_")
+            shutil.rmtree(out, ignore_errors=True)
+            cfg = configs[label]
+            r = in_process(graph, out, args) if cfg is None else on_cluster(graph, out, args, *cfg)
+            r["load"] = _load()
+            r["identical"] = same_walks(ref_dir, out, entries)
+            shutil.rmtree(out, ignore_errors=True)
+            runs[label].append(r)
+            print(f"  round {rnd + 1}: {label}: {r['wall_s']:.2f} s, identical {r['identical']}, load {r['load']}",
+                  flush=True)  # fmt: skip
+    shutil.rmtree(ref_dir, ignore_errors=True)
+    rows = {}
+    for label, rs in runs.items():
+        walls = [r["wall_s"] for r in rs]
+        mid = rs[int(np.argsort(walls)[len(walls) // 2])]  # the median run (upper median for an even count)
+        rows[label] = {**mid, "walls_s": walls, "identical": all(r["identical"] for r in rs)}
+    base = rows["in-process (2 threads)"]["wall_s"]
+    print(f"\n{'run (median of ' + str(args.rounds) + ')':32s} {'wall s':>7s} {'ratio':>6s} {'scatter':>7s} "
+          f"{'walk*':>7s} {'write*':>7s} {'count*':>7s} {'finish':>6s} {'start':>6s}  peak RSS MiB per worker; "
+          "identical; load; every wall")  # fmt: skip
     for label, r in rows.items():
         rss = ", ".join(f"{v:.0f}" for v in r["workers_rss_mib"].values()) or "-"
+        walls = ", ".join(f"{w:.2f}" for w in r["walls_s"])
         print(f"{label:32s} {r['wall_s']:7.2f} {r['wall_s'] / base:6.2f} {r['scatter_s']:7.2f} {r['walk_s']:7.2f} "
               f"{r['write_s']:7.2f} {r['count_s']:7.2f} {r['finish_s']:6.2f} {r.get('startup_s', 0.0):6.1f}  "
-              f"{rss}; {r.get('identical', '-')}; {r['load']}")  # fmt: skip
-    print(f"ratio: wall / mean of the two in-process walls ({base:.2f} s)")
+              f"{rss}; {r['identical']}; {r['load']}; {walls}")  # fmt: skip
+    print(f"ratio: median wall / median in-process wall ({base:.2f} s)")
     print(f"client (this process) peak RSS: {_peak_rss_mib():.0f} MiB")
     print("* summed over tasks (CPU-seconds, several at once on a cluster); wall excludes cluster start-up")
     if args.json:
