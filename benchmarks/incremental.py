@@ -69,7 +69,7 @@ PAPER = dict(dimensions=128, walk_length=80, num_walks=10, window=10, negative=5
 
 
 def data_home() -> Path:
-    return Path(os.environ.get("GRAPHEMB_DATA", "/work/shared/datasets"))
+    return Path(os.environ.get("GRAPHEMB_DATA", str(Path(__file__).resolve().parents[2] / "shared" / "datasets")))
 
 
 def load(name: str) -> tuple[CSRGraph, dict]:

@@ -42,7 +42,9 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
-os.environ.setdefault("GRAPHEMB_DATA", "/work/shared/datasets")  # the shared copy (COMMON.md)
+os.environ.setdefault("GRAPHEMB_DATA", str(REPO.parent / "shared" / "datasets"))  # the shared copy beside the repo
+# benchmarks/distributed.py is named like the Dask package: take this folder off the path so 'distributed' is Dask's
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != REPO / "benchmarks"]
 sys.path.insert(0, str(REPO))
 
 
@@ -156,7 +158,7 @@ def cmd_linkpred(args) -> None:
     from graphemb.evaluation import link_prediction
     from graphemb.graph.io import read_edgelist
 
-    data = Path(os.environ.get("GRAPHEMB_DATA", "/work/shared/datasets"))
+    data = Path(os.environ.get("GRAPHEMB_DATA", str(Path(__file__).resolve().parents[2] / "shared" / "datasets")))
     graph = read_edgelist(data / "facebook" / "edges.tsv", sep="\t", directed=False)
     for seed in args.seeds:
         for P in args.partitions:
@@ -172,11 +174,21 @@ def cmd_linkpred(args) -> None:
 def cmd_speed(args) -> None:
     from distributed import Client, LocalCluster
 
+    from graphemb.corpus import WalkCorpus
     from graphemb.distributed.training import DaskExecutor
 
-    graph, _, corpus = blog_walks(0)
+    if args.nodes:  # the power-law graph of the scale benchmark (Chung-Lu, exponent 2.5, seed 0)
+        from graphemb.datasets import make_powerlaw_graph
+        from graphemb.walks import random_walks
+
+        t0 = time.perf_counter()
+        graph = make_powerlaw_graph(args.nodes, args.edges, seed=0)
+        corpus = random_walks(graph, walk_length=80, num_walks=args.num_walks, seed=0, workers=2, verbose=False)
+        emit({"section": "speed", "graph": repr(graph), "walks": len(corpus), "tokens": corpus.num_tokens,
+              "setup_seconds": time.perf_counter() - t0})  # fmt: skip
+    else:
+        graph, _, corpus = blog_walks(0)
     n = graph.num_nodes
-    from graphemb.corpus import WalkCorpus
 
     if args.fraction < 1:  # the first walks (rounds over all start nodes): a shorter run, same per-pair cost
         corpus = WalkCorpus(corpus.walks[: int(len(corpus) * args.fraction)])
@@ -296,6 +308,9 @@ def main() -> None:
     sp = sub.add_parser("speed")
     sp.add_argument("--tmp", default=None)
     sp.add_argument("--fraction", type=float, default=1.0, help="train on this fraction of the walks")
+    sp.add_argument("--nodes", type=int, default=None, help="power-law graph nodes (default: BlogCatalog)")
+    sp.add_argument("--edges", type=int, default=10_000_000, help="its edges (default 10M: the scale benchmark's)")
+    sp.add_argument("--num-walks", type=int, default=1, help="walks per node on the power-law graph (default 1)")
     sp.set_defaults(fn=cmd_speed)
     me = sub.add_parser("memory")
     me.add_argument("--nodes", type=int, default=1_000_000)
