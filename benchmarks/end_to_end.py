@@ -36,6 +36,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -114,6 +115,21 @@ def command(tool: str, edges: Path, out: Path, p: float, q: float, workers: int,
     raise ValueError(f"unknown tool {tool!r}")
 
 
+def run_group(full: list[str], env: dict, timeout: float, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """``subprocess.run(full, capture_output=True, text=True)`` in its own session; on timeout the whole
+    process group is killed (``/usr/bin/time`` and the tool under it: killing only the direct child left
+    a timed-out anchor running beside the next measurement) and ``TimeoutExpired`` is raised."""
+    proc = subprocess.Popen(full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=cwd,
+                            start_new_session=True)  # fmt: skip
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+        raise subprocess.TimeoutExpired(full, timeout, output=out, stderr=err) from None
+    return subprocess.CompletedProcess(full, proc.returncode, out, err)
+
+
 def run_measured(cmd: list[str], workers: int, timeout: float) -> dict:
     """Run ``cmd`` under /usr/bin/time -v; return wall seconds, peak RSS (MiB), exit code, stderr tail."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
@@ -123,7 +139,7 @@ def run_measured(cmd: list[str], workers: int, timeout: float) -> dict:
     full = ["/usr/bin/time", "-v", *cmd] if timer else cmd
     t0 = time.perf_counter()
     try:
-        done = subprocess.run(full, capture_output=True, text=True, env=env, timeout=timeout)
+        done = run_group(full, env, timeout)
     except subprocess.TimeoutExpired:
         return {"seconds": float("nan"), "peak_mib": float("nan"), "rc": "timeout", "log": ""}
     seconds = time.perf_counter() - t0

@@ -52,7 +52,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from end_to_end import FASTNODE2VEC, GRAPE  # noqa: E402
+from end_to_end import FASTNODE2VEC, GRAPE, run_group  # noqa: E402
 
 from graphemb.datasets import powerlaw_edges  # noqa: E402
 
@@ -149,7 +149,7 @@ def run_measured(cmd: list[str], workers: int, timeout: float) -> dict:
     full = ["/usr/bin/time", "-v", *cmd] if Path("/usr/bin/time").exists() else cmd
     t0 = time.perf_counter()
     try:
-        done = subprocess.run(full, capture_output=True, text=True, env=env, timeout=timeout, cwd=ROOT)
+        done = run_group(full, env, timeout, cwd=ROOT)
     except subprocess.TimeoutExpired as exc:
         log = exc.stderr or b""
         log = log.decode(errors="replace") if isinstance(log, bytes) else log
