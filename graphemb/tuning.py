@@ -32,7 +32,6 @@ the same protocol skips the points already there.
 
 from __future__ import annotations
 
-import copy
 import datetime
 import hashlib
 import json
@@ -52,7 +51,6 @@ import numpy as np
 import pandas as pd
 
 from ._atomic import atomic_write_json
-from ._rng import normalize_seed
 from ._validation import check_int, check_seed
 from .embedding import Embedding
 from .evaluation import (
@@ -275,14 +273,11 @@ class _Fitter:
             graph, params["walk_length"], params["num_walks"], weighted=params.get("weighted"), seed=0,
             workers=params.get("workers"), verbose=False,
         )  # fmt: skip
-        self.base._get_tables()  # first-order alias tables (weighted graphs): built once, shared by every copy
 
     def fit(self, p: float, q: float, run_seed: int) -> Embedding:
         """The embedding ``Node2Vec(p=p, q=q, seed=run_seed)`` would learn (walk and training seeds derived alike)."""
         walk_seed, train_seed = derive_seeds(run_seed)
-        stream = copy.copy(self.base)  # shares graph, start nodes, alias tables; only p, q and the seed differ
-        stream.p, stream.q = float(p), float(q)
-        stream.seed_, stream._kernel_seed = normalize_seed(walk_seed, "tune")
+        stream = self.base.variant(p=p, q=q, seed=walk_seed)  # graph, start nodes, alias tables shared
         prm = self.params
         trainer = SGNS(
             dimensions=prm["dimensions"], window=prm["window"], negative=prm["negative"],

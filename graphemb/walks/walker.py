@@ -13,6 +13,7 @@ the thread count or chunk size.
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -492,6 +493,22 @@ class WalkStream:
                 num_walks_total=self.num_walks_total,
             )
         return self._plan
+
+    def variant(self, *, p: float, q: float, seed: int) -> WalkStream:
+        """This stream with another ``p``, ``q`` and ``seed``, sharing its graph, start nodes and alias tables.
+
+        The first-order alias tables (weighted walks) depend on none of the three,
+        so they are built here once and every variant reuses them (a p, q grid,
+        :func:`graphemb.tune`).  ``p`` and ``q`` are checked as in the constructor.
+        O(1) besides that first build; the variant's :meth:`plan` is its own.
+        """
+        self._get_tables()
+        out = copy.copy(self)
+        out.p = PARAMETERS["p"].check(p, self._owner)
+        out.q = PARAMETERS["q"].check(q, self._owner)
+        out.seed_, out._kernel_seed = normalize_seed(seed, self._owner)
+        out._plan = None
+        return out
 
     def _fill(self, first: int, out: np.ndarray, lengths: np.ndarray) -> None:
         """Generate walks ``first .. first + len(out) - 1`` into ``out`` / ``lengths``."""
