@@ -33,7 +33,8 @@ class WalkCorpus:
         past ``lengths[w]`` are ``-1``.
     lengths : ndarray of shape (num_walks,), int32, optional
         True number of nodes in each walk (``1 <= lengths[w] <= walk_length``).
-        Defaults to ``walk_length`` for every walk.
+        Defaults to ``walk_length`` for every walk (then ``walks`` must hold no
+        ``-1``: a ``ValueError`` says to pass ``lengths``).
     nodes : sequence, optional
         Original node ids in index order (``graph.nodes``), used by
         :meth:`to_lists`.
@@ -67,6 +68,11 @@ class WalkCorpus:
             walks = walks.astype(np.int32)
         walks = np.ascontiguousarray(walks)
         if lengths is None:
+            if walks.size and walks.min() < 0:  # one pass, only for callers that give no lengths
+                raise ValueError(
+                    "walks hold -1 (padding) but no lengths were given, so every row would count as "
+                    f"{walks.shape[1]} nodes long; pass lengths= (nodes per walk)."
+                )
             lengths = np.full(walks.shape[0], walks.shape[1], dtype=np.int32)
         else:
             lengths = np.ascontiguousarray(lengths, dtype=np.int32)

@@ -267,6 +267,20 @@ def test_walk_stream_is_reiterable(hub):
     np.testing.assert_array_equal(np.concatenate(first), replay.walks)
 
 
+def test_variant_equals_a_fresh_stream_and_shares_the_alias_tables(hub_w):
+    base = WalkStream(hub_w, walk_length=8, num_walks=3, seed=0, verbose=False)
+    base.plan()  # a cached plan of the base must not leak into a variant
+    for p, q, seed in [(0.25, 4.0, 7), (1.0, 1.0, 3)]:
+        v = base.variant(p=p, q=q, seed=seed)
+        fresh = random_walks(hub_w, walk_length=8, num_walks=3, p=p, q=q, seed=seed, verbose=False)
+        np.testing.assert_array_equal(v.to_corpus().walks, fresh.walks)
+        assert v.plan().prob is base.plan().prob  # the alias tables are built once
+    np.testing.assert_array_equal(base.to_corpus().walks, random_walks(hub_w, walk_length=8, num_walks=3, seed=0,
+                                                                       verbose=False).walks)  # fmt: skip
+    with pytest.raises(ValueError, match="'p' parameter of WalkStream"):
+        base.variant(p=0.0, q=1.0, seed=0)
+
+
 def test_seed_none_draws_fresh_entropy(hub):
     a = WalkStream(hub, walk_length=10, num_walks=3, verbose=False)
     b = WalkStream(hub, walk_length=10, num_walks=3, verbose=False)
@@ -396,3 +410,11 @@ def test_walk_plan_count_nodes_equals_bincount_and_skips_padding():
     np.testing.assert_array_equal(counts, expected + 1)
     with pytest.raises(ValueError, match=r"int64\[4\]"):
         plan.count_nodes(walks, lengths, np.zeros(3, dtype=np.int64))
+
+
+def test_walk_corpus_with_padding_but_no_lengths_is_refused():
+    """Regression: padded walks given without ``lengths`` counted -1 as a node (numpy's bincount error)."""
+    walks = np.array([[0, 1, 2], [3, -1, -1]], dtype=np.int32)
+    with pytest.raises(ValueError, match=r"walks hold -1 \(padding\) but no lengths were given.*pass lengths="):
+        WalkCorpus(walks)
+    np.testing.assert_array_equal(WalkCorpus(walks, np.array([3, 1])).node_counts(4), [1, 1, 1, 1])
