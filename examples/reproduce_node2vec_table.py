@@ -124,6 +124,7 @@ def node_rows(name, graph, labels, preset, pq_tuned, tuning_nodes, args, workdir
     for method, (p, q) in methods(args, pq_tuned):
         for seed in args.seeds:
             tag = f"r{args.repeats}" + (f"_c{args.curve_repeats}" if args.curves and seed == args.seeds[0] else "")
+            tag += f"_C{args.C}" if args.C != 1.0 else ""
             key = workdir / f"nc_{name}_{preset}_p{p:g}_q{q:g}_s{seed}_{tag}.json"
 
             def compute(p=p, q=q, seed=seed) -> dict:
@@ -133,7 +134,7 @@ def node_rows(name, graph, labels, preset, pq_tuned, tuning_nodes, args, workdir
                                           verbose=False).fit(graph)  # fmt: skip
                 fit_s = time.perf_counter() - t0
                 df = node_classification(model.embedding_, held_out, train_ratios=0.5, repeats=args.repeats,
-                                         seed=0, verbose=False)  # fmt: skip
+                                         seed=0, verbose=False, C=args.C)  # fmt: skip
                 curve = {f"{r['train_ratio']:g}/{r['metric']}": r["mean"] for r in df.to_dict("records")}
                 if args.curves and seed == args.seeds[0]:
                     dfc = node_classification(model.embedding_, held_out, train_ratios=RATIOS,
@@ -143,7 +144,7 @@ def node_rows(name, graph, labels, preset, pq_tuned, tuning_nodes, args, workdir
                         ["macro_f1", "micro_f1"]
                     ].tolist()
                 return {"macro_f1": curve["0.5/macro_f1"], "micro_f1": curve["0.5/micro_f1"], "curve": curve,
-                        "fit_s": round(fit_s, 1), "protocol": df.attrs["protocol"],
+                        "fit_s": round(fit_s, 1), "protocol": df.attrs["protocol"], "C": str(df.attrs["C"]),
                         "load1": round(os.getloadavg()[0], 2)}  # fmt: skip
 
             r = cached(key, compute)
@@ -279,6 +280,8 @@ def main() -> None:
     )
     ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     ap.add_argument("--repeats", type=int, default=10, help="shuffles of the evaluation split")
+    ap.add_argument("--C", type=lambda v: v if v == "cv" else float(v), default=1.0,
+                    help="inverse regularisation of the classifiers: a float, or 'cv' (chosen per split; default 1)")
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--curves", action="store_true", help="Macro/Micro-F1 at train ratios 10%%..90%% (first seed)")
     ap.add_argument("--curve-repeats", type=int, default=3, help="shuffles per train ratio of the curves")
