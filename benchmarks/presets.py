@@ -1,4 +1,4 @@
-"""Epoch / learning-rate sweep behind ``--preset converged`` (issue 15).
+"""Epoch / learning-rate / window / negatives / subsampling sweep behind ``--preset converged`` (issue 15).
 
 For each dataset one walk corpus is generated per (p, q, seed) and SGNS is trained
 on it with each (epochs, alpha) setting, so the sweep costs one walk pass per
@@ -10,6 +10,11 @@ setting, atomically (temporary name then rename), so an interrupted sweep keeps
 what it measured; ``uptime`` load is recorded per row.
 
     python benchmarks/presets.py --datasets ppi --epochs 1 2 3 5 10 --out /tmp/presets_ppi.csv
+    python benchmarks/presets.py --datasets blogcatalog --pq 1,0.5 --epochs 3 --windows 5 10 20 \
+        --negatives 5 10 --samples 1e-3 1e-4 0 --out /tmp/presets_bc.csv
+
+Every (epochs, alpha, window, negatives, sample) combination of the lists is trained on each
+corpus: keep all but one list at its default to vary one setting at a time.
 """
 
 from __future__ import annotations
@@ -51,6 +56,9 @@ def main() -> None:
     ap.add_argument("--datasets", nargs="+", default=["ppi", "facebook", "blogcatalog"])
     ap.add_argument("--epochs", nargs="+", type=int, default=[1, 2, 3, 5, 10])
     ap.add_argument("--alphas", nargs="+", type=float, default=[0.025])
+    ap.add_argument("--windows", nargs="+", type=int, default=[10], help="context window sizes")
+    ap.add_argument("--negatives", nargs="+", type=int, default=[5], help="negatives per positive")
+    ap.add_argument("--samples", nargs="+", type=float, default=[1e-3], help="subsampling thresholds (0: off)")
     ap.add_argument("--pq", nargs="+", default=["1,1"], help="p,q pairs")
     ap.add_argument("--seeds", nargs="+", type=int, default=[0])
     ap.add_argument("--repeats", type=int, default=3)
@@ -60,7 +68,14 @@ def main() -> None:
     rows: list[dict] = []
     if os.path.exists(args.out):
         rows = pd.read_csv(args.out).to_dict("records")
-    done = {(r["dataset"], r["p"], r["q"], r["seed"], r["epochs"], r["alpha"]) for r in rows}
+    for r in rows:  # rows written before the window / negative / sample sweep had the defaults
+        r.setdefault("window", 10)
+        r.setdefault("negative", 5)
+        r.setdefault("sample", 1e-3)
+    done = {(r["dataset"], r["p"], r["q"], r["seed"], r["epochs"], r["alpha"], r["window"], r["negative"], r["sample"])
+            for r in rows}  # fmt: skip
+    settings = [(e, a, w, k, s) for e in args.epochs for a in args.alphas for w in args.windows
+                for k in args.negatives for s in args.samples]  # fmt: skip
     for name in args.datasets:
         graph, labels = load(name)
         split = None
@@ -70,7 +85,7 @@ def main() -> None:
         for pq in args.pq:
             p, q = (float(x) for x in pq.split(","))
             for seed in args.seeds:
-                todo = [(e, a) for e in args.epochs for a in args.alphas if (name, p, q, seed, e, a) not in done]
+                todo = [st for st in settings if (name, p, q, seed, *st) not in done]
                 if not todo:
                     continue
                 walk_seed, train_seed = derive_seeds(seed)
@@ -79,13 +94,15 @@ def main() -> None:
                 corpus = stream.to_corpus()
                 counts = corpus.node_counts(graph.num_nodes)
                 walk_s = time.perf_counter() - t0
-                for epochs, alpha in todo:
+                for epochs, alpha, window, negative, sample in todo:
                     t0 = time.perf_counter()
-                    sgns = SGNS(epochs=epochs, alpha=alpha, workers=args.workers, seed=train_seed, verbose=False)
+                    sgns = SGNS(epochs=epochs, alpha=alpha, window=window, negative=negative, sample=sample,
+                                workers=args.workers, seed=train_seed, verbose=False)  # fmt: skip
                     sgns.fit(corpus, num_nodes=graph.num_nodes, node_counts=counts)
                     train_s = time.perf_counter() - t0
                     emb = Embedding(graph.nodes, sgns.input_vectors_)
                     row = {"dataset": name, "p": p, "q": q, "seed": seed, "epochs": epochs, "alpha": alpha,
+                           "window": window, "negative": negative, "sample": sample,
                            "walk_s": round(walk_s, 1), "train_s": round(train_s, 1)}  # fmt: skip
                     if labels is not None:
                         df = node_classification(emb, labels, train_ratios=0.5, repeats=args.repeats, verbose=False)

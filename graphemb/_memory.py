@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import mmap
 import os
 from typing import Any
+
+import numpy as np
 
 __all__ = [
     "MemoryPlan",
@@ -14,6 +17,7 @@ __all__ = [
     "parse_size",
     "peak_rss",
     "plan_fit",
+    "release_pages",
 ]
 
 
@@ -48,6 +52,39 @@ def available_memory() -> int | None:
         except OSError:
             continue
     return avail
+
+
+def release_pages(array: Any) -> bool:
+    """Drop from the resident set the pages of the read-only memory map behind ``array``.
+
+    Follows ``array.base`` to an ``np.memmap`` opened with mode ``"r"`` and advises the kernel
+    that its pages are not needed (``MADV_DONTNEED``); a later access reads them again from the
+    file (the page cache), so the data is unchanged.  Nothing is done for other arrays, for
+    copy-on-write maps (mode ``"c"``, whose private pages this would discard) or where
+    ``madvise`` is not available.  O(pages) time, no memory.
+
+    Returns
+    -------
+    bool
+        Whether pages were released.
+    """
+    if not hasattr(mmap, "MADV_DONTNEED"):
+        return False
+    base, seen = array, 0
+    while base is not None and seen < 64:
+        if isinstance(base, np.memmap) and getattr(base, "mode", None) == "r":
+            target = base
+            while target is not None and not isinstance(target, mmap.mmap):
+                target = getattr(target, "base", None)
+            if target is None:
+                return False
+            try:
+                target.madvise(mmap.MADV_DONTNEED)
+            except (OSError, ValueError):  # a closed map, or one the platform refuses
+                return False
+            return True
+        base, seen = getattr(base, "base", None), seen + 1
+    return False
 
 
 def format_bytes(n: float) -> str:
@@ -108,14 +145,14 @@ KERNELS_BYTES = 48 * 2**20
 IN_MEMORY_CORPUS_BYTES = 256 * 2**20
 # Default share of the memory available at plan time that new allocations may take.
 DEFAULT_FRACTION = 0.7
-# Partitioned SGNS (graphemb/sgns/partitioned.py), per node while the buckets train: partition
-# (int32) and row (int64) of each node, the members lists (int64), the counts (int64), keep
-# probabilities (float64), noise weights (float64) and their seen mask (bool), the noise alias
-# tables (float64 prob + int32 alias): 4 + 8 + 8 + 8 + 8 + 8 + 1 + 12 = 57 bytes.  The sort of
-# snake_partition briefly holds 40 more (order, rank, block, position, partition; int64) before the
-# last four exist, so 57 covers it within 11 bytes per node (counted in the transient item).
-PARTITION_PLAN_BYTES = 57
-PARTITION_SORT_EXTRA_BYTES = 11
+# Partitioned SGNS (graphemb/sgns/partitioned.py), per node while the buckets train: partition,
+# row and members list (int32 each), the counts (int64), the noise alias tables (float64 prob +
+# int32 alias): 4 + 4 + 4 + 8 + 12 = 32 bytes (the keep probabilities and noise weights, float64,
+# live only while the noise tables are built and the pairs extracted).  The sort of
+# snake_partition briefly holds its keys and order (int64) and two int32 work arrays, 32 bytes
+# more than the plan's 12 before the noise tables exist (counted in the transient item).
+PARTITION_PLAN_BYTES = 32
+PARTITION_SORT_EXTRA_BYTES = 32
 # Tokens per pair-extraction call (partitioned._EXTRACT_TOKENS; not imported: _memory is step 0).
 EXTRACT_TOKENS = 1 << 18
 # Defaults of partition_options (partitioned.DEFAULT_BUFFER / DEFAULT_CHUNKS).
@@ -299,13 +336,14 @@ def partition_items(
       one whole table (``4 n d``: the input table is built, its blocks dropped, then the output
       table); out of core ``c`` blocks (the next bucket's prefetched blocks included: the buffer
       never exceeds ``c``), the final tables being memory-mapped files; with an executor, none.
-    * the partition plan: ``57 n`` (:data:`PARTITION_PLAN_BYTES`).
+    * the partition plan: ``32 n`` (:data:`PARTITION_PLAN_BYTES`).
     * pair buffers, the largest of: an extraction piece (``8`` bytes per pair of up to
       ``EXTRACT_TOKENS + L`` tokens, plus the copy of one bucket's part written, ``1 / P`` of it
       at most on average), the pair-chunk reads of the buckets training at once (``min(workers,
       P)`` in memory, one out of core; each a mapped slice and its copy, ``2 x 8`` bytes per pair,
       ``pairs / (P^2 chunks)`` pairs), and out of core the final assembly (one mapped block and a
-      slab of an eighth of a block); at least the sort's ``11 n``.
+      slab of an eighth of a block); at least the sort's ``32 n`` (which also covers the noise weights
+      while the noise tables are built); the extraction adds the keep probabilities (``8 n``).
     """
     n, d, P = int(num_nodes), int(dimensions), int(partitions)
     mode = partition_mode(P, partition_options)
@@ -326,7 +364,7 @@ def partition_items(
         items["vector tables (on the executor's workers)"] = 0
     items[f"partition plan ({PARTITION_PLAN_BYTES} B per node)"] = PARTITION_PLAN_BYTES * n
     piece = 8 * min(int(num_tokens), EXTRACT_TOKENS + int(walk_length)) * per_token
-    extract = piece + piece // P
+    extract = piece + piece // P + 8 * n  # + the keep probabilities (float64), alive while extracting
     concurrent = 1 if mode != "in memory" else max(1, min(P, int(workers or os.cpu_count() or 1)))
     reads = concurrent * 2 * 8 * -(-pairs // (P * P * chunks))
     assemble = block + block // 8 if mode == "out of core" else 0

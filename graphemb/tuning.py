@@ -48,9 +48,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from ._atomic import atomic_write_json
+from ._lazy import LazyModule
 from ._validation import check_int, check_seed
 from .embedding import Embedding
 from .evaluation import (
@@ -68,6 +68,8 @@ from .models import IN_MEMORY_CORPUS_BYTES, Node2Vec, derive_seeds
 from .presets import preset_params
 from .sgns import SGNS
 from .walks import WalkStream
+
+pd = LazyModule("pandas")  # imported on first use (graphemb/_lazy.py)
 
 __all__ = ["DEFAULT_GRID", "TASKS", "TuneResult", "tune"]
 

@@ -2,7 +2,7 @@
 
 The steps, from the top of the data flow down::
 
-    _validation  ->  utilities (_rng, _memory, _atomic, plotting)  ->  _params  ->  _estimator
+    _validation  ->  utilities (_rng, _memory, _atomic, _lazy, plotting)  ->  _params  ->  _estimator
     ->  graph  ->  corpus  ->  walks | sgns | shards (siblings)  ->  embedding
     ->  evaluation | incremental | distributed
     ->  datasets, models, presets  ->  experiments, tuning  ->  cli  ->  __main__, package __init__
@@ -29,6 +29,7 @@ STEPS = {
     "graphemb._validation": 0,  # scikit-learn-worded parameter checks
     "graphemb._memory": 1,
     "graphemb._atomic": 1,  # temporary name, fsync, rename: every output file
+    "graphemb._lazy": 1,  # a module imported on first use (pandas): imports nothing of graphemb
     "graphemb._format_kernels": 1,  # numba "%.9g" printing of float32 rows (word2vec text); imports nothing of graphemb
     "graphemb.plotting": 1,  # pictures: imports no other graphemb module
     "graphemb._params": 2,  # the one declaration of every parameter (name, type, range, default, doc, flag)

@@ -249,6 +249,43 @@ def test_out_of_core_equals_in_memory(graph_and_walks, in_memory, tmp_path, buff
     assert (tmp_path / "w" / "input_vectors.npy").is_file()
 
 
+@pytest.mark.parametrize("buffer", [2, 3, 4])
+def test_out_of_core_never_holds_more_blocks_than_its_buffer(graph_and_walks, tmp_path, monkeypatch, buffer):
+    """Regression: a loop variable kept the last block read alive after it was evicted, so a
+    buffer of 3 held 4 blocks while a bucket trained (one block more peak RSS); and the buffer
+    stayed alive beside the final assembly."""
+    import weakref
+
+    _, _, walks = graph_and_walks
+    alive: list = []
+    read, run, assemble = pt.OutOfCoreExecutor._read, pt.run_task, pt.assemble_from_files
+
+    def tracked_read(self, key):
+        array = read(self, key)
+        alive.append(weakref.ref(array))
+        return array
+
+    held: list[int] = []
+
+    def counting_run(*args, **kw):
+        held.append(sum(r() is not None for r in alive))
+        return run(*args, **kw)
+
+    at_assembly: list[int] = []
+
+    def counting_assemble(*args, **kw):
+        at_assembly.append(sum(r() is not None for r in alive))
+        return assemble(*args, **kw)
+
+    monkeypatch.setattr(pt.OutOfCoreExecutor, "_read", tracked_read)
+    monkeypatch.setattr(pt, "run_task", counting_run)
+    monkeypatch.setattr(pt, "assemble_from_files", counting_assemble)
+    SGNS(**params(options={"workdir": str(tmp_path / "w"), "buffer": buffer})).fit(walks)
+    assert len(alive) > 2 * 4  # blocks were evicted and read again (8 blocks, a smaller buffer)
+    assert held and max(held) <= buffer, held
+    assert at_assembly == [0]
+
+
 def test_interrupted_run_resumes_from_its_checkpoint(graph_and_walks, in_memory, tmp_path, monkeypatch):
     _, _, walks = graph_and_walks
     workdir = str(tmp_path / "w")

@@ -106,14 +106,14 @@ def test_out_of_core_partitions_plan_the_buffer_not_the_tables(tmp_path):
     name, blocks = _vector_item(ooc)
     block = 4 * d * (n // 8)
     assert blocks == 4 * block and "4 of 16" in name  # buffer 4 blocks = buffer / (2P) of the two tables
-    assert ooc.items["partition plan (57 B per node)"] == 57 * n
+    assert ooc.items["partition plan (32 B per node)"] == 32 * n
     pair_buffers = ooc.items["pair buffers (extraction / chunk reads)"]
     extract = 8 * (2**18 + 80) * 11  # one extraction piece at window 10 (11 pairs per token), + its bucket copy
     reads = 2 * 8 * (8 * 10**8 * 11 // (64 * 8))  # one bucket chunk of 800M tokens' pairs: mapped + copied
-    assert pair_buffers == max(extract + extract // 8, reads)
+    assert pair_buffers == max(extract + extract // 8 + 8 * n, reads, 32 * n)  # + keep probabilities; the sort
     assert not any(k.startswith("trainer tables") for k in ooc.items)
-    # P = 1 holds 8 n d + 44 n; out of core P = 8 holds 4 blocks + 57 n + the pair buffers
-    assert whole.total - ooc.total == 8 * n * d + 44 * n - (4 * block + 57 * n + pair_buffers)
+    # P = 1 holds 8 n d + 44 n; out of core P = 8 holds 4 blocks + 32 n + the pair buffers
+    assert whole.total - ooc.total == 8 * n * d + 44 * n - (4 * block + 32 * n + pair_buffers)
     three = M.plan_fit(**_BIG, memory_limit="64G", partitions=8, partition_options={"workdir": "w", "buffer": 3})
     assert _vector_item(three)[1] == 3 * block
     in_memory = M.plan_fit(**_BIG, memory_limit="64G", partitions=8)  # all blocks + one table while assembled
@@ -174,7 +174,7 @@ def test_fit_walks_plans_its_partitions(karate, tmp_path):
     name, blocks = _vector_item(model.memory_plan_)
     assert blocks == 2 * 4 * 8 * 9 and "2 of 8" in name
     items = model.memory_plan_.items
-    assert "partition plan (57 B per node)" in items and not any(k.startswith("trainer tables") for k in items)
+    assert "partition plan (32 B per node)" in items and not any(k.startswith("trainer tables") for k in items)
     assert _vector_item(DeepWalk(**SMALL, seed=0).fit_walks(walks).memory_plan_)[1] == 8 * 34 * 8
 
 
@@ -293,3 +293,45 @@ def test_powerlaw_degrees_follow_chung_lu_with_exponent_2_5():
     rng = np.random.default_rng(0)
     er = np.bincount(rng.integers(0, n, 2 * m), minlength=n)
     assert (er >= 100).sum() == 0 and (deg >= 100).sum() > 50
+
+
+# ------------------------------------------------------------- resident pages
+def _rss_file() -> int | None:
+    try:
+        with open("/proc/self/status") as f:
+            return next((int(line.split()[1]) * 1024 for line in f if line.startswith("RssFile:")), None)
+    except OSError:
+        return None
+
+
+def test_release_pages_drops_a_read_only_map_and_keeps_its_data(tmp_path):
+    data = np.arange(8 << 20, dtype=np.int32)  # 32 MiB
+    np.save(tmp_path / "a.npy", data)
+    mapped = np.load(tmp_path / "a.npy", mmap_mode="r")
+    assert int(mapped[::1024].sum()) == int(data[::1024].sum())  # touches every page
+    before = _rss_file()
+    view = np.ascontiguousarray(mapped[16:])  # what check_chunk hands the extraction: a view of the map
+    assert M.release_pages(view)
+    after = _rss_file()
+    if before is not None and after is not None:
+        assert before - after > 16 << 20, (before, after)
+    assert np.array_equal(mapped, data)  # read again from the file
+    private = np.load(tmp_path / "a.npy", mmap_mode="c")
+    private[0] = -1
+    assert not M.release_pages(private)  # copy-on-write: releasing would lose the change
+    assert private[0] == -1
+    assert not M.release_pages(data) and not M.release_pages(data[3:])
+
+
+def test_importing_graphemb_and_its_trainer_leaves_pandas_unloaded():
+    """pandas with pyarrow is about 100 MB resident: a process that trains (or walks) never loads it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, graphemb; from graphemb.sgns import SGNS; import graphemb.shards, graphemb.cli; "
+        "print(sorted(m for m in ('pandas', 'pyarrow') if m in sys.modules)); "
+        "graphemb.graph.io.pd.DataFrame; print('pandas' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[:2] == ["[]", "True"], done.stdout

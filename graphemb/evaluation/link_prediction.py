@@ -30,13 +30,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 
+from .._lazy import LazyModule
 from .._validation import check_seed
 from ..embedding import Embedding
 from ..graph.csr import CSRGraph
 from ._kernels import spanning_forest_mask
+
+pd = LazyModule("pandas")  # imported on first use (graphemb/_lazy.py)
 
 __all__ = [
     "CLASSIFIER_PROTOCOLS",

@@ -26,12 +26,14 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 
+from .._lazy import LazyModule
 from .._validation import check_int, check_seed
 from ..embedding import Embedding
 from ..graph.io import read_labels
+
+pd = LazyModule("pandas")  # imported on first use (graphemb/_lazy.py)
 
 __all__ = [
     "C_GRID",

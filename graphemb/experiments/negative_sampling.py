@@ -51,9 +51,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from .. import datasets as _datasets
+from .._lazy import LazyModule
 from .._memory import check_allocation
 from .._rng import normalize_seed
 from .._validation import check_bool, check_int
@@ -64,6 +64,8 @@ from ..graph.csr import CSRGraph
 from ..sgns import SGNS
 from ..walks import random_walks
 from . import _kernels
+
+pd = LazyModule("pandas")  # imported on first use (graphemb/_lazy.py)
 
 __all__ = [
     "MAX_DENSE_NODES",

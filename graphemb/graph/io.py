@@ -23,12 +23,14 @@ from typing import Any
 
 import numba
 import numpy as np
-import pandas as pd
 
+from .._lazy import LazyModule
 from .._validation import check_choice
 from . import _kernels
 from .convert import DUPLICATES, SELF_LOOPS, ZERO_WEIGHTS, from_edge_arrays, order_ids
 from .csr import CSRGraph, register_entry_point
+
+pd = LazyModule("pandas")  # imported on first use (graphemb/_lazy.py)
 
 __all__ = ["read_adjlist", "read_edgelist", "read_labels", "read_mat"]
 

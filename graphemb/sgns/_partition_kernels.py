@@ -47,7 +47,7 @@ def extract_pairs(
     seed : np.uint64
     part_of : ndarray of int32, shape (n,)
         Partition of each node.
-    local_of : ndarray of int64, shape (n,)
+    local_of : ndarray of int32, shape (n,)
         Row of each node inside its partition.
     num_parts : int
     counts : ndarray of int64, shape (num_parts * num_parts,)

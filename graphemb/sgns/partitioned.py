@@ -53,7 +53,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .._memory import check_allocation, format_bytes
+from .._memory import check_allocation, format_bytes, release_pages
 from .._rng import stream_state
 from .._validation import check_int
 from ..corpus import as_token_chunks
@@ -100,9 +100,11 @@ class PartitionPlan:
     Attributes
     ----------
     part_of : ndarray of int32, shape (n,)
-    local_of : ndarray of int64, shape (n,)
-    members : list of ndarray of int64
+    local_of : ndarray of int32, shape (n,)
+    members : list of ndarray of int32
         ``members[j][k]`` is the node at row ``k`` of partition ``j``.
+
+    Node ids are int32 (as the corpus tokens), so 12 bytes per node in all.
     """
 
     part_of: np.ndarray
@@ -132,19 +134,23 @@ def snake_partition(counts: np.ndarray, num_parts: int) -> PartitionPlan:
     Returns
     -------
     PartitionPlan
-        O(n log n) time (the sort), O(n) memory.
+        O(n log n) time (the sort); memory: the plan's 12 bytes per node, and while sorting the
+        sort's keys and order (24 bytes per node, int64) and two int32 work arrays.
     """
     n = counts.shape[0]
-    order = np.lexsort((np.arange(n), -counts.astype(np.int64)))
-    rank = np.arange(n, dtype=np.int64)
-    block = rank // num_parts
-    pos = rank % num_parts
-    part = np.where(block % 2 == 0, pos, num_parts - 1 - pos)
+    order = np.lexsort((np.arange(n), -counts.astype(np.int64))).astype(np.int32)  # ids are int32 (the corpus')
+    block = np.arange(n, dtype=np.int32)
+    part = block % np.int32(num_parts)  # rank % P, then the snake's direction
+    block //= np.int32(num_parts)
+    odd = (block % 2).astype(bool)
+    part[odd] = np.int32(num_parts - 1) - part[odd]
+    del odd
     part_of = np.empty(n, dtype=np.int32)
-    local_of = np.empty(n, dtype=np.int64)
+    local_of = np.empty(n, dtype=np.int32)
     part_of[order] = part
     local_of[order] = block
-    members = [order[part == j].astype(np.int64) for j in range(num_parts)]
+    del block
+    members = [order[part == j] for j in range(num_parts)]
     return PartitionPlan(part_of, local_of, members)
 
 
@@ -473,14 +479,12 @@ class OutOfCoreExecutor:
             for k, task in enumerate(tasks):
                 need = {("in", task.i), ("out", task.j)}
                 if pending is not None:
-                    for key, array in pending.result().items():
-                        self.cache[key] = array
+                    self.cache.update(pending.result())  # no loop variable: it would keep an evicted block alive
                     pending = None
                 later = [key for t in tasks[k + 1 :] for key in (("in", t.i), ("out", t.j))]
                 victims, missing = self._plan(need, need, used, later)
                 if missing or victims:
-                    for key, array in self._swap(victims, missing).items():
-                        self.cache[key] = array
+                    self.cache.update(self._swap(victims, missing))
                 for key in need:
                     self.cache.move_to_end(key)
                 if k + 1 < len(tasks) and self.buffer >= 4:  # prefetch the next bucket's blocks
@@ -502,8 +506,7 @@ class OutOfCoreExecutor:
                 if progress is not None:
                     progress(pa)
             if pending is not None:
-                for key, array in pending.result().items():
-                    self.cache[key] = array
+                self.cache.update(pending.result())
         return loss, pairs
 
     def commit(self) -> dict:
@@ -516,7 +519,11 @@ class OutOfCoreExecutor:
         return {kind: [self.versions[(kind, i)] for i in range(P)] for kind in ("in", "out")}
 
     def assemble(self, plan: PartitionPlan, num_nodes: int) -> tuple[np.ndarray, np.ndarray]:
-        return assemble_from_files(self.job, self.commit(), plan, num_nodes)
+        """Commit, drop the buffer, then write the tables in node order (the buffer would otherwise
+        sit beside the assembly's mapped block and slab: the run's peak).  Call once."""
+        versions = self.commit()
+        self.cache.clear()
+        return assemble_from_files(self.job, versions, plan, num_nodes)
 
     def close(self) -> None:
         self.io.shutdown()
@@ -648,7 +655,9 @@ def extract_bucket_pairs(
 
     Files are written under temporary names and renamed when the whole corpus is read;
     ``pairs.json`` (the counts) is written last, so its presence means the buckets are complete.
-    Memory: the pairs of ``_EXTRACT_TOKENS`` tokens at a time.
+    Memory: the pairs of ``_EXTRACT_TOKENS`` tokens at a time; the pages of a read-only
+    memory-mapped chunk (shards, ``np.load(mmap_mode="r")``) are released once it is read
+    (:func:`graphemb._memory.release_pages`), so the corpus does not stay resident while training.
     """
     P = len(plan.members)
     counts = np.zeros(P * P, dtype=np.int64)
@@ -675,6 +684,7 @@ def extract_bucket_pairs(
                     fh.write(out[starts[b] : starts[b + 1]].astype("<i4", copy=False).tobytes())
             counts += piece
         walk_base += offsets.shape[0] - 1
+        release_pages(tokens)  # a memory-mapped corpus is read once here: its pages need not stay resident
     for b, path in tmp.items():
         os.replace(path, pairs_path(workdir, b // P, b % P))
     _atomic_json(workdir / "pairs.json", {"bucket_pairs": counts.tolist(), "num_walks": walk_base})
@@ -752,7 +762,6 @@ def fit_partitioned(model: Any, p: dict, corpus: Any, counts: np.ndarray, num_no
                 (workdir / sub).mkdir(exist_ok=True)
         plan = snake_partition(counts, P)
         total_tokens = int(counts.sum())
-        keep_prob = keep_probabilities(counts, total_tokens, p["sample"])
         weights = np.zeros(n, dtype=np.float64)
         seen = counts > 0
         weights[seen] = counts[seen].astype(np.float64) ** p["ns_exponent"]
@@ -769,6 +778,7 @@ def fit_partitioned(model: Any, p: dict, corpus: Any, counts: np.ndarray, num_no
                 tmp = noise_path(workdir, j).with_name(f".noise_{j:04d}.tmp-{os.getpid()}.npz")
                 np.savez(tmp, prob=prob, alias=alias)
                 os.replace(tmp, noise_path(workdir, j))
+        del weights, seen  # what the buckets need of them is in the noise files
 
         t0 = time.perf_counter()
         pairs_file = workdir / "pairs.json"
@@ -776,9 +786,11 @@ def fit_partitioned(model: Any, p: dict, corpus: Any, counts: np.ndarray, num_no
             bucket_pairs = np.array(json.loads(pairs_file.read_text())["bucket_pairs"], dtype=np.int64)
             logger.info("SGNS partitions: reusing the bucket files of %s", workdir)
         else:
+            keep_prob = keep_probabilities(counts, total_tokens, p["sample"])
             bucket_pairs = extract_bucket_pairs(
                 corpus, workdir, plan, keep_prob, p["window"], p["shrink_window"], p["kernel_seed"], n
             )
+            del keep_prob  # the pairs are drawn: the buckets never read the corpus or sub-sample again
         extract_seconds = time.perf_counter() - t0
         pairs_per_epoch = int(bucket_pairs.sum())
         if pairs_per_epoch == 0:
