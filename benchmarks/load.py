@@ -1,9 +1,10 @@
 """Benchmark: edge-list loading (graphemb vs networkx, pandas, pyarrow, PecanPy).
 
-Each measurement runs in a fresh subprocess, so peak memory (``ru_maxrss``) is
-that loader's alone: we report the peak-RSS increase over the process's state
-right after imports. Times are the best of ``--repeat`` loads in that process
-(the first load is included, so file-cache effects are the same for everyone).
+Each measurement runs in a fresh subprocess, so peak memory (``VmHWM``; ``ru_maxrss``
+would start from this process's peak) is that loader's alone: we report the peak-RSS
+increase over the process's state right after imports. Times are the best of ``--repeat``
+loads in that process (the first load is included, so file-cache effects are the same for
+everyone).
 
     .venv/bin/python benchmarks/load.py [--dataset blogcatalog] [--repeat 3]
     .venv/bin/python benchmarks/load.py --path EDGES.tsv --methods graphemb,graphemb-pandas,pandas,pyarrow
@@ -41,7 +42,15 @@ def data_home() -> Path:
     return Path(os.environ.get("GRAPHEMB_DATA", REPO.parent / "shared" / "datasets"))
 
 
-def _maxrss_bytes() -> int:
+def _peak_rss_bytes() -> int:
+    """Peak RSS of this process: VmHWM (per address space; ru_maxrss would carry the parent's over fork + exec)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024  # kB
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
 
 
@@ -129,7 +138,7 @@ def child(method: str, path: str, repeat: int) -> None:
 
     else:
         raise SystemExit(f"unknown method {method!r}")
-    base = _maxrss_bytes()
+    base = _peak_rss_bytes()
     times, cpus = [], []
     shape = None
     for _ in range(repeat):
@@ -137,7 +146,7 @@ def child(method: str, path: str, repeat: int) -> None:
         shape = load()
         times.append(time.perf_counter() - t0)
         cpus.append(time.process_time() - c0)
-    peak = _maxrss_bytes() - base
+    peak = _peak_rss_bytes() - base
     print(json.dumps({"method": method, "seconds": min(times), "cpu": min(cpus), "peak_bytes": peak, "shape": shape}))
 
 

@@ -12,10 +12,11 @@ value trains, each in its own fresh subprocess:
 
 and prints training seconds (vocabulary/counting pass excluded for both; the
 graphemb total with its counting pass is printed too), corpus tokens per second,
-peak RSS of each subprocess (``ru_maxrss`` of the process itself), the throughput
-ratio, and the node-classification Macro/Micro-F1 of both embeddings (50 % train,
-one-vs-rest logistic regression, top-k prediction, ``--repeats`` splits, averaged
-then over ``--seeds`` training seeds: trainer seeds move Macro-F1 by about 0.002).
+peak RSS of each subprocess (its ``VmHWM``; ``ru_maxrss`` would start from this
+process's peak), the throughput ratio, and the node-classification Macro/Micro-F1 of
+both embeddings (50 % train, one-vs-rest logistic regression, top-k prediction,
+``--repeats`` splits, averaged then over ``--seeds`` training seeds: trainer seeds
+move Macro-F1 by about 0.002).
 
 Usage::
 
@@ -44,6 +45,18 @@ ANCHOR_PYTHON = REPO / ".venv-anchors" / "bin" / "python"
 
 def data_home() -> Path:
     return Path(os.environ.get("GRAPHEMB_DATA", REPO.parent / "shared" / "datasets"))
+
+
+def _peak_rss_bytes() -> int:
+    """Peak RSS of this process: VmHWM (per address space; ru_maxrss would carry the parent's over fork + exec)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024  # kB
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
 
 
 # --------------------------------------------------------------------- corpus
@@ -266,7 +279,7 @@ if __name__ == "__main__":
             result = worker_graphemb(
                 walks_path, vectors_path, float(sample), int(workers), int(seed), shared, kind != "graphemb-ids"
             )
-        result["peak_rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        result["peak_rss"] = _peak_rss_bytes()
         print(json.dumps(result))
     else:
         main()

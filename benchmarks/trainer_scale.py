@@ -9,7 +9,8 @@ subprocess, ``SGNS(dimensions=128, window=10, negative=5, sample=1e-3, epochs=1)
 training tokens/s, the CPU utilisation of ``fit`` (process CPU seconds over wall seconds:
 200 % is two busy cores), the share of the training pass spent inside the numba kernels
 (the rest is Python between pieces), the time ``fit`` spends outside the training passes
-(tables, frequency order and renumbering back), and the peak RSS.
+(tables, frequency order and renumbering back), and the peak RSS (``VmHWM`` of that
+subprocess: its ``ru_maxrss`` would start from the peak of this one, which built the graph).
 
 It also writes the graph's edge list as text (``edges.tsv``, one ``u<TAB>v`` per line), the
 file ``benchmarks/load.py --path`` reads.
@@ -35,6 +36,18 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def _peak_rss_bytes() -> int:
+    """Peak RSS of this process: VmHWM (per address space; ru_maxrss would carry the parent's over fork + exec)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024  # kB
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
 
 
 def chung_lu(nodes: int, edges: int, exponent: float = 2.5, max_degree: int = 14_000, seed: int = 0) -> np.ndarray:
@@ -129,7 +142,7 @@ def worker(walks_path: str, n: int, workers: int, order: bool, seed: int, limit:
         "fit_seconds": wall,
         "cpu_seconds": cpu,
         "kernel_seconds": kernel_seconds[0],
-        "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "peak_rss": _peak_rss_bytes(),
     }
 
 

@@ -1,11 +1,11 @@
 """Benchmark: ``Embedding.save_word2vec_format`` text writer, the numba ``"%.9g"`` kernels vs the old Python one.
 
 Each writer runs in a fresh subprocess on the same random float32 vectors
-(``N(0, 0.3)``, seeded, ids ``0 .. n-1``), so peak memory (``ru_maxrss``) is that
-writer's alone; we report the peak-RSS increase over the state just before the
-write (vectors and ids already built).  The old writer is ``tests/naive.py``'s
-``word2vec_text`` in 4096-row blocks, as it was, put in place of the kernels
-inside ``save_word2vec_format`` (same id checks, header and atomic writer).
+(``N(0, 0.3)``, seeded, ids ``0 .. n-1``), so peak memory (``VmHWM``; ``ru_maxrss``
+would start from this process's peak) is that writer's alone; we report the peak-RSS
+increase over the state just before the write (vectors and ids already built).  The old
+writer is ``tests/naive.py``'s ``word2vec_text`` in 4096-row blocks, as it was, put in
+place of the kernels inside ``save_word2vec_format`` (same id checks, header and atomic writer).
 "format alone" times the same writers into ``/dev/null`` (no disk, no
 fsync).  Both files are compared byte for byte when ``--check`` is given.
 
@@ -28,7 +28,15 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _maxrss_bytes() -> int:
+def _peak_rss_bytes() -> int:
+    """Peak RSS of this process: VmHWM (per address space; ru_maxrss would carry the parent's over fork + exec)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024  # kB
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
 
 
@@ -58,11 +66,11 @@ def child(method: str, nodes: int, dim: int, path: str) -> None:
         embedding._write_text_rows = old_rows  # same validation, header and atomic writer around it
     else:  # compile / load the kernels outside the timing
         Embedding(["a"], vectors[:1]).save_word2vec_format(path)
-    base = _maxrss_bytes()
+    base = _peak_rss_bytes()
     t0 = time.perf_counter()
     emb.save_word2vec_format(path)
     seconds = time.perf_counter() - t0
-    rss = _maxrss_bytes() - base
+    rss = _peak_rss_bytes() - base
     # the rows alone, without the disk (no fsync): into /dev/null
     names = [str(v) for v in emb.nodes]
     t0 = time.perf_counter()
