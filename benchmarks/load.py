@@ -28,11 +28,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from _rss import peak_rss_bytes  # benchmarks/_rss.py (this folder is sys.path[0])
 
 REPO = Path(__file__).resolve().parents[1]
 ANCHOR_PY = REPO / ".venv-anchors" / "bin" / "python"
@@ -40,18 +41,6 @@ ANCHOR_PY = REPO / ".venv-anchors" / "bin" / "python"
 
 def data_home() -> Path:
     return Path(os.environ.get("GRAPHEMB_DATA", REPO.parent / "shared" / "datasets"))
-
-
-def _peak_rss_bytes() -> int:
-    """Peak RSS of this process: VmHWM (per address space; ru_maxrss would carry the parent's over fork + exec)."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024  # kB
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
 
 
 def child(method: str, path: str, repeat: int) -> None:
@@ -138,7 +127,7 @@ def child(method: str, path: str, repeat: int) -> None:
 
     else:
         raise SystemExit(f"unknown method {method!r}")
-    base = _peak_rss_bytes()
+    base = peak_rss_bytes()
     times, cpus = [], []
     shape = None
     for _ in range(repeat):
@@ -146,7 +135,7 @@ def child(method: str, path: str, repeat: int) -> None:
         shape = load()
         times.append(time.perf_counter() - t0)
         cpus.append(time.process_time() - c0)
-    peak = _peak_rss_bytes() - base
+    peak = peak_rss_bytes() - base
     print(json.dumps({"method": method, "seconds": min(times), "cpu": min(cpus), "peak_bytes": peak, "shape": shape}))
 
 

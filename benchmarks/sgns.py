@@ -31,13 +31,13 @@ import datetime
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from _rss import peak_rss_bytes  # benchmarks/_rss.py (this folder is sys.path[0])
 
 REPO = Path(__file__).resolve().parents[1]
 ANCHOR_PYTHON = REPO / ".venv-anchors" / "bin" / "python"
@@ -45,18 +45,6 @@ ANCHOR_PYTHON = REPO / ".venv-anchors" / "bin" / "python"
 
 def data_home() -> Path:
     return Path(os.environ.get("GRAPHEMB_DATA", REPO.parent / "shared" / "datasets"))
-
-
-def _peak_rss_bytes() -> int:
-    """Peak RSS of this process: VmHWM (per address space; ru_maxrss would carry the parent's over fork + exec)."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024  # kB
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
 
 
 # --------------------------------------------------------------------- corpus
@@ -279,7 +267,7 @@ if __name__ == "__main__":
             result = worker_graphemb(
                 walks_path, vectors_path, float(sample), int(workers), int(seed), shared, kind != "graphemb-ids"
             )
-        result["peak_rss"] = _peak_rss_bytes()
+        result["peak_rss"] = peak_rss_bytes()
         print(json.dumps(result))
     else:
         main()

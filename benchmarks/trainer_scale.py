@@ -32,22 +32,11 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _rss import peak_rss_bytes  # benchmarks/_rss.py (this folder is sys.path[0])
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _peak_rss_bytes() -> int:
-    """Peak RSS of this process: VmHWM (per address space; ru_maxrss would carry the parent's over fork + exec)."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024  # kB
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
 
 
 def chung_lu(nodes: int, edges: int, exponent: float = 2.5, max_degree: int = 14_000, seed: int = 0) -> np.ndarray:
@@ -143,7 +132,7 @@ def worker(walks_path: str, n: int, workers: int, order: bool, seed: int, limit:
         "fit_seconds": wall,
         "cpu_seconds": cpu,
         "kernel_seconds": kernel_seconds[0],
-        "peak_rss": _peak_rss_bytes(),
+        "peak_rss": peak_rss_bytes(),
     }
 
 

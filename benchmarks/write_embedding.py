@@ -18,26 +18,15 @@ import argparse
 import hashlib
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from _rss import peak_rss_bytes  # benchmarks/_rss.py (this folder is sys.path[0])
+
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _peak_rss_bytes() -> int:
-    """Peak RSS of this process: VmHWM (per address space; ru_maxrss would carry the parent's over fork + exec)."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024  # kB
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
 
 
 def child(method: str, nodes: int, dim: int, path: str) -> None:
@@ -66,11 +55,11 @@ def child(method: str, nodes: int, dim: int, path: str) -> None:
         embedding._write_text_rows = old_rows  # same validation, header and atomic writer around it
     else:  # compile / load the kernels outside the timing
         Embedding(["a"], vectors[:1]).save_word2vec_format(path)
-    base = _peak_rss_bytes()
+    base = peak_rss_bytes()
     t0 = time.perf_counter()
     emb.save_word2vec_format(path)
     seconds = time.perf_counter() - t0
-    rss = _peak_rss_bytes() - base
+    rss = peak_rss_bytes() - base
     # the rows alone, without the disk (no fsync): into /dev/null
     names = [str(v) for v in emb.nodes]
     t0 = time.perf_counter()
