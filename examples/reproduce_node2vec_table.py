@@ -280,8 +280,12 @@ def main() -> None:
     )
     ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     ap.add_argument("--repeats", type=int, default=10, help="shuffles of the evaluation split")
-    ap.add_argument("--C", type=lambda v: v if v == "cv" else float(v), default=1.0,
-                    help="inverse regularisation of the classifiers: a float, or 'cv' (chosen per split; default 1)")
+    ap.add_argument(
+        "--C",
+        type=lambda v: v if v == "cv" else float(v),
+        default=1.0,
+        help="inverse regularisation of the classifiers: a float, or 'cv' (chosen per split; default 1)",
+    )
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--curves", action="store_true", help="Macro/Micro-F1 at train ratios 10%%..90%% (first seed)")
     ap.add_argument("--curve-repeats", type=int, default=3, help="shuffles per train ratio of the curves")
