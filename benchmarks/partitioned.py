@@ -269,7 +269,7 @@ def _planned_bytes(n: int, P: int, opts: dict | None) -> int:
         trainer = sum(partition_items(num_nodes=n, dimensions=d, partitions=P, partition_options=opts, window=5,
                                       num_tokens=tokens, walk_length=10, workers=1).values())  # fmt: skip
     else:
-        trainer = 8 * n * d + 44 * n
+        trainer = 8 * n * d + 48 * n
     return trainer + 4 * tokens
 
 

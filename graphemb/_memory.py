@@ -467,7 +467,7 @@ def plan_fit(
     Items and their formulas (n nodes, m arcs, d dimensions, W walks of length L):
     graph ``8 (n + 1) + 4 m (+ 4 m weights) + 40 n`` (ids); alias tables
     ``8 m + 8 n`` plus an ``8 m`` float64 prefix sum while built; vector tables
-    ``8 n d``; trainer tables ``44 n`` (counts, noise alias table,
+    ``8 n d``; trainer tables ``48 n`` (counts, packed noise alias table,
     keep probabilities; ``+ 64 n`` for a Huffman tree); walk buffers two chunks;
     corpus ``4 W (L + 1)`` in memory, or two memory-mapped shards when spilled;
     output ``80 n`` (the Embedding's id index) + ``95 n`` transient (the
@@ -492,7 +492,7 @@ def plan_fit(
         trainer_items = partitioned(P, partition_options)
     else:
         trainer_items = {f"vector tables (2 x {n:,} x {d} float32)": 8 * n * d}
-        trainer_items["trainer tables (noise, sub-sampling" + (", Huffman)" if hierarchical else ")")] = 44 * n + (
+        trainer_items["trainer tables (noise, sub-sampling" + (", Huffman)" if hierarchical else ")")] = 48 * n + (
             64 * n if hierarchical else 0
         )
     items.update(trainer_items)

@@ -112,8 +112,8 @@ def test_out_of_core_partitions_plan_the_buffer_not_the_tables(tmp_path):
     reads = 2 * 8 * (8 * 10**8 * 11 // (64 * 8))  # one bucket chunk of 800M tokens' pairs: mapped + copied
     assert pair_buffers == max(extract + extract // 8 + 8 * n, reads, 32 * n)  # + keep probabilities; the sort
     assert not any(k.startswith("trainer tables") for k in ooc.items)
-    # P = 1 holds 8 n d + 44 n; out of core P = 8 holds 4 blocks + 32 n + the pair buffers
-    assert whole.total - ooc.total == 8 * n * d + 44 * n - (4 * block + 32 * n + pair_buffers)
+    # P = 1 holds 8 n d + 48 n; out of core P = 8 holds 4 blocks + 32 n + the pair buffers
+    assert whole.total - ooc.total == 8 * n * d + 48 * n - (4 * block + 32 * n + pair_buffers)
     three = M.plan_fit(**_BIG, memory_limit="64G", partitions=8, partition_options={"workdir": "w", "buffer": 3})
     assert _vector_item(three)[1] == 3 * block
     in_memory = M.plan_fit(**_BIG, memory_limit="64G", partitions=8)  # all blocks + one table while assembled

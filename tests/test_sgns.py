@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import platform
+
 import networkx as nx
 import numpy as np
 import pytest
+from numba import njit
 from scipy import stats
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_score
@@ -155,6 +158,53 @@ def test_noise_distribution_matches_unigram_power():
     uni = counts / counts.sum() * draws.size
     _, p_uni = stats.chisquare(observed[keep], uni[keep])
     assert p_uni < 1e-6
+
+
+@njit(cache=True)
+def _draws_both_ways(prob, alias, table, target, negative, seed, count):
+    """Draw ``count`` negative sets from the two-array and the packed alias table, same streams."""
+    out_a = np.empty((count, negative + 1), dtype=np.int64)
+    out_b = np.empty((count, negative + 1), dtype=np.int64)
+    valid = np.empty(negative + 1, dtype=np.bool_)
+    sa = np.uint64(seed)
+    sb = np.uint64(seed)
+    for i in range(count):
+        sa = _kernels.draw_negatives(sa, target, out_a[i], valid, prob, alias)
+        sb = _kernels.draw_negatives_packed(sb, target, out_b[i], valid, table)
+    return out_a, out_b, sa, sb
+
+
+def test_packed_alias_table_draws_the_same_negatives():
+    """The trainer's packed table (one cache line per draw) is the two-array table, draw for draw."""
+    rng = np.random.default_rng(3)
+    weights = rng.pareto(1.5, size=1000) + 1e-3
+    weights[::7] = 0.0  # nodes that never occur
+    prob, alias = _kernels.build_alias_table(weights)
+    table = _kernels.pack_alias_table(prob, alias)
+    assert table.shape == (1000, 2) and table.dtype == np.float64
+    assert np.array_equal(table[:, 1].astype(np.int32), alias) and np.array_equal(table[:, 0], prob)
+    a, b, sa, sb = _draws_both_ways(prob, alias, table, np.int64(int(np.argmax(weights))), 5, 12345, 20_000)
+    assert np.array_equal(a, b) and sa == sb
+    assert not np.isin(b[:, 1:], np.flatnonzero(weights == 0)).any()
+
+
+@njit  # not cached: a function loaded from numba's cache has no assembly to inspect
+def _prefetch_then_sum(table, rows):
+    for r in rows:
+        _kernels.prefetch_row(table, r)
+    return table[rows[0]].sum()
+
+
+def test_prefetch_row_is_a_hint_that_changes_nothing():
+    table = np.arange(48, dtype=np.float32).reshape(4, 12)
+    before = table.copy()
+    assert _prefetch_then_sum(table, np.array([2, 0, 3], dtype=np.int64)) == before[2].sum()
+    assert np.array_equal(table, before)
+    wide = np.zeros((3, 40), dtype=np.float64)  # 320-byte rows: five lines each
+    assert _prefetch_then_sum(wide, np.array([1], dtype=np.int64)) == 0.0
+    if platform.machine() in ("x86_64", "AMD64"):
+        asm = "\n".join(_prefetch_then_sum.inspect_asm().values())
+        assert "prefetch" in asm  # an instruction was emitted, not optimised away
 
 
 def test_keep_probability_is_word2vec_formula():

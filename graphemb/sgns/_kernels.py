@@ -2,7 +2,9 @@
 
 Layers (stumpy style):
 
-* single-item helpers: :func:`alias_draw`, :func:`_dot_rows` (and its 2- and 4-row
+* single-item helpers: :func:`alias_draw` (and its packed-table form :func:`alias_draw_packed`,
+  which the trainer uses), :func:`prefetch_row` (a non-blocking cache prefetch, an LLVM
+  intrinsic), :func:`_dot_rows` (and its 2- and 4-row
   forms), :func:`_pair_update4` (and its one-row form), :func:`_add_row_clamped`, and the pair step
   :func:`train_pair` (with its per-row learning-rate form :func:`_train_pair_scaled`,
   used by incremental updates through the optional ``row_scale`` argument);
@@ -29,7 +31,10 @@ serial run does not depend on how the corpus is chunked.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from llvmlite import ir
+from numba import njit, prange, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 from .._rng import next_below, next_float, stream_state2
 
@@ -274,18 +279,91 @@ def _add_row_clamped(dst, idst, src, isrc):
         dst[idst, j] = v
 
 
-@njit(cache=True, nogil=True)
-def _touch_rows(table, rows):
-    """Sum one entry per 64-byte cache line of ``table[rows[k]]``: loads that warm the cache.
+@intrinsic
+def prefetch_row(typingctx, table, row):
+    """Prefetch (for writing) every 64-byte line of ``table[row]``: a hint, never a load.
 
-    The caller discards the value; it only has to stay observable.  O(len(rows) d / 16)
-    time, no memory.
+    ``table`` is a C-contiguous 2-D array, ``row`` an integer in ``[0, table.shape[0])``
+    (not checked: a prefetch of any address is harmless).  Emits LLVM's ``llvm.prefetch``
+    (``prefetchw`` on x86-64; a no-op where the target has none), so the cache misses of
+    rows needed one centre later overlap the current work instead of stalling it; the
+    results are those without it, bit for bit.  O(row bytes / 64) instructions, no memory.
     """
-    s = np.float32(0.0)
-    for k in range(rows.shape[0]):
-        for j in range(0, table.shape[1], 16):
-            s += table[rows[k], j]
-    return s
+    if not (isinstance(table, types.Array) and table.ndim == 2 and table.layout == "C"):
+        return None
+    if not isinstance(row, types.Integer):
+        return None
+
+    def codegen(context, builder, signature, args):
+        aryty, rowty = signature.args
+        ary = context.make_array(aryty)(context, builder, args[0])
+        r = context.cast(builder, args[1], rowty, types.intp)
+        zero = context.get_constant(types.intp, 0)
+        shape = cgutils.unpack_tuple(builder, ary.shape)
+        ptr = cgutils.get_item_pointer2(
+            context, builder, data=ary.data, shape=shape, strides=cgutils.unpack_tuple(builder, ary.strides),
+            layout=aryty.layout, inds=[r, zero], wraparound=False, boundscheck=False,
+        )  # fmt: skip
+        i8p = ir.IntType(8).as_pointer()
+        i32 = ir.IntType(32)
+        fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
+        fn = builder.module.declare_intrinsic("llvm.prefetch", [i8p], fnty)
+        base = builder.bitcast(ptr, i8p)
+        itemsize = context.get_abi_sizeof(context.get_data_type(aryty.dtype))
+        nbytes = builder.mul(shape[1], context.get_constant(types.intp, itemsize))
+        with cgutils.for_range_slice(builder, zero, nbytes, context.get_constant(types.intp, 64)) as (off, _):
+            # rw = 1 (the row is updated next), locality 3 (keep in every cache level), data cache
+            builder.call(fn, [builder.gep(base, [off]), ir.Constant(i32, 1), ir.Constant(i32, 3), ir.Constant(i32, 1)])
+        return context.get_dummy_value()
+
+    return types.void(table, row), codegen
+
+
+def pack_alias_table(prob: np.ndarray, alias: np.ndarray) -> np.ndarray:
+    """The alias table as one ``(n, 2)`` float64 array: column 0 ``prob``, column 1 ``alias``.
+
+    A draw reads one 16-byte entry (one cache line) instead of one entry in each of two arrays
+    (:func:`alias_draw_packed`); int32 indices are exact in float64.  O(n) time, 16 bytes per
+    entry.
+    """
+    table = np.empty((prob.shape[0], 2), dtype=np.float64)
+    table[:, 0] = prob
+    table[:, 1] = alias
+    return table
+
+
+@njit(cache=True, nogil=True)
+def alias_draw_packed(state, table):
+    """:func:`alias_draw` on a :func:`pack_alias_table` table: the same draw, bit for bit.  O(1)."""
+    state, u = next_float(state)
+    n = table.shape[0]
+    x = u * n
+    k = np.int64(x)
+    if k >= n:  # rounding guard at u -> 1
+        k = n - 1
+    if x - k < table[k, 0]:
+        return state, k
+    return state, np.int64(table[k, 1])
+
+
+@njit(cache=True, nogil=True)
+def _prefetch_draws(state, table, shrink, negative):
+    """Prefetch the alias entries the next :func:`draw_negatives_packed` call will read.
+
+    Replays, on a copy of ``state``, the uniforms that come next in the stream (the next
+    centre's window radius if ``shrink``, then one per negative) and prefetches the buckets
+    they select; a redraw (a negative equal to the centre) reads one more, unprefetched.  The
+    stream itself does not advance.  O(negative) time, no memory.
+    """
+    n = table.shape[0]
+    if shrink:
+        state, _ = next_float(state)
+    for _ in range(negative):
+        state, u = next_float(state)
+        k = np.int64(u * n)
+        if k >= n:
+            k = n - 1
+        prefetch_row(table, k)
 
 
 @njit(cache=True, nogil=True)
@@ -315,6 +393,26 @@ def draw_negatives(state, target, outs, valid, noise_prob, noise_alias):
         valid[k] = False
         for _ in range(_MAX_REDRAWS):
             state, cand = alias_draw(state, noise_prob, noise_alias)
+            if cand != target:
+                outs[k] = cand
+                valid[k] = True
+                break
+    return state
+
+
+@njit(cache=True, nogil=True)
+def draw_negatives_packed(state, target, outs, valid, table):
+    """:func:`draw_negatives` from a :func:`pack_alias_table` table (the same draws, bit for bit).
+
+    O(K) expected time, no memory.
+    """
+    outs[0] = target
+    valid[0] = True
+    for k in range(1, outs.shape[0]):
+        outs[k] = target
+        valid[k] = False
+        for _ in range(_MAX_REDRAWS):
+            state, cand = alias_draw_packed(state, table)
             if cand != target:
                 outs[k] = cand
                 valid[k] = True
@@ -692,8 +790,7 @@ def train_walk_range(
     token_base,
     syn0,
     syn1,
-    noise_prob,
-    noise_alias,
+    noise,
     keep_prob,
     tables,
     window,
@@ -731,8 +828,9 @@ def train_walk_range(
         Input vectors (the embedding), updated in place.
     syn1 : ndarray of float32, shape (n, d)
         Output vectors, updated in place.
-    noise_prob, noise_alias : ndarray of float64 / int32, shape (n,)
-        Alias table of the noise distribution (unigram ** ns_exponent).
+    noise : ndarray of float64, shape (n, 2)
+        Alias table of the noise distribution (unigram ** ns_exponent), packed by
+        :func:`pack_alias_table`.
     keep_prob : ndarray of float64, shape (n,)
         Subsampling keep probability per node (``>= 1``: always kept, no draw).
     tables : ndarray of float32, shape (2, EXP_TABLE_SIZE + 1)
@@ -786,7 +884,10 @@ def train_walk_range(
     centre: ``K`` alias draws if ``shared``, else ``B K`` (a negative equal to the
     centre is redrawn, at most 32 times, then dropped), ``B (K + 1)`` dot products,
     and ``2 B (K + 1) + B`` row updates of length ``d``: time O(B K d) per centre,
-    O(tokens * window * K * d) in all.  Hierarchical softmax: O(B d log n) per centre (Huffman path length);
+    O(tokens * window * K * d) in all.  With shared negatives, each centre also prefetches
+    the next centre's ``K + 1`` output rows, the input row entering the window and the
+    ``K`` alias buckets of the draws after it (``K`` replayed uniforms): O(K d / 16 + K)
+    hints, no loads (:func:`prefetch_row`).  Hierarchical softmax: O(B d log n) per centre (Huffman path length);
     full softmax: O(B n d) per centre.  Memory: O(max_len + window * (K + d))
     working space allocated once per call (plus n float64 for the full softmax);
     nothing per item.
@@ -804,7 +905,6 @@ def train_walk_range(
     valid = np.empty(k1, dtype=np.bool_)
     nxt = np.empty(k1, dtype=np.int64)
     nvalid = np.empty(k1, dtype=np.bool_)
-    touched = np.float32(0.0)
     coef = np.empty((1, k1), dtype=np.float32)
     pair_neu1e = np.empty((1, d), dtype=np.float32)
     neu1e = np.empty(d, dtype=np.float32)  # hierarchical / full softmax work space
@@ -828,21 +928,27 @@ def train_walk_range(
         words += m
         pipelined = objective == 0 and shared
         if pipelined and m > 0:
-            state = draw_negatives(state, np.int64(sent[0]), nxt, nvalid, noise_prob, noise_alias)
+            state = draw_negatives_packed(state, np.int64(sent[0]), nxt, nvalid, noise)
         for i in range(m):
             radius = window
             if shrink:
                 state, r = next_below(state, window)
                 radius = window - r
             if pipelined:
-                # this centre's negatives were drawn one centre ahead; draw the next centre's now
-                # and touch their rows, so that the cache misses overlap this window's work
+                # this centre's negatives were drawn one centre ahead; draw the next centre's now and
+                # prefetch what it will touch (its output rows, the alias entries of the draws after
+                # it), so that the cache misses overlap this window's work
                 for k in range(k1):
                     outs[k] = nxt[k]
                     valid[k] = nvalid[k]
                 if i + 1 < m:
-                    state = draw_negatives(state, np.int64(sent[i + 1]), nxt, nvalid, noise_prob, noise_alias)
-                    touched += _touch_rows(syn1, nxt)
+                    state = draw_negatives_packed(state, np.int64(sent[i + 1]), nxt, nvalid, noise)
+                    for k in range(k1):
+                        prefetch_row(syn1, nxt[k])
+                    if i + 2 < m:
+                        _prefetch_draws(state, noise, shrink, negative)
+            if i + window + 1 < m:  # the input row that enters the window next (first use as a context)
+                prefetch_row(syn0, np.int64(sent[i + window + 1]))
             lo = i - radius
             if lo < 0:
                 lo = 0
@@ -860,7 +966,7 @@ def train_walk_range(
             if objective == 0:
                 for b in range(nb):
                     if not shared:  # word2vec: a fresh draw for every pair
-                        state = draw_negatives(state, target, outs, valid, noise_prob, noise_alias)
+                        state = draw_negatives_packed(state, target, outs, valid, noise)
                     if scaled:  # an incremental update (decided once per call: no cost to fit)
                         loss += _train_pair_scaled(
                             syn0, syn1, ctx[b], outs, valid, coef, pair_neu1e, tables, lr32, scales
@@ -872,8 +978,7 @@ def train_walk_range(
                     objective, syn0, syn1, ctx, nb, target, codes, points, code_offsets, logits, neu1e, tables, lr32
                 )
             pairs += nb
-    # touched is a sum of row entries kept only so the touching loads are not optimised away
-    return loss + 0.0 * touched, pairs, words
+    return loss, pairs, words
 
 
 @njit(cache=True, nogil=True, parallel=True)
@@ -886,8 +991,7 @@ def train_walks_parallel(
     token_base,
     syn0,
     syn1,
-    noise_prob,
-    noise_alias,
+    noise,
     keep_prob,
     tables,
     window,
@@ -923,7 +1027,7 @@ def train_walks_parallel(
         a = w_start + (nw * blk) // num_blocks
         b = w_start + (nw * (blk + 1)) // num_blocks
         lo, pa, wo = train_walk_range(
-            tokens, offsets, a, b, walk_base, token_base, syn0, syn1, noise_prob, noise_alias,
+            tokens, offsets, a, b, walk_base, token_base, syn0, syn1, noise,
             keep_prob, tables, window, negative, shrink, schedule, seed, epoch, max_len, shared,
             objective, codes, points, code_offsets, row_scale,
         )  # fmt: skip

@@ -384,7 +384,7 @@ class _Tables:
     """
 
     __slots__ = (
-        "n", "d", "total", "order", "rank", "syn0", "syn1", "noise_prob", "noise_alias", "keep_prob",
+        "n", "d", "total", "order", "rank", "syn0", "syn1", "noise", "keep_prob",
         "sigmoid", "schedule", "objective", "codes", "points", "code_offsets",
     )  # fmt: skip
 
@@ -428,7 +428,8 @@ def _build_tables(p: dict[str, Any], counts: np.ndarray, total: int) -> _Tables:
             f"The 'ns_exponent' parameter of SGNS gives a degenerate noise distribution "
             f"(counts ** {p['ns_exponent']} overflows). Use a value such as 0.75."
         )
-    noise_prob, noise_alias = _kernels.build_alias_table(weights)
+    noise = _kernels.pack_alias_table(*_kernels.build_alias_table(weights))
+    del weights
     objective = OBJECTIVES.index(p["objective"])
     if objective == 1:
         tree = build_huffman_tree(icounts)
@@ -437,8 +438,8 @@ def _build_tables(p: dict[str, Any], counts: np.ndarray, total: int) -> _Tables:
         codes, points = np.zeros(1, dtype=np.uint8), np.zeros(1, dtype=np.int32)
         code_offsets = np.zeros(n + 1, dtype=np.int64)
     return _Tables(
-        n=n, d=d, total=total, order=order, rank=rank, syn0=syn0, syn1=syn1, noise_prob=noise_prob,
-        noise_alias=noise_alias, keep_prob=keep_probabilities(icounts, total, p["sample"]),
+        n=n, d=d, total=total, order=order, rank=rank, syn0=syn0, syn1=syn1, noise=noise,
+        keep_prob=keep_probabilities(icounts, total, p["sample"]),
         sigmoid=_kernels.sigmoid_tables(), objective=objective, codes=codes, points=points,
         code_offsets=code_offsets,
         schedule=np.array([p["alpha"], p["min_alpha"], float(total * p["epochs"])], dtype=np.float64),
@@ -506,7 +507,7 @@ def _train_piece(
     max_len = int(lengths.max()) if lengths.size else 1
     args = (
         piece_tokens, piece_offsets, 0, w1 - w0, walk_base + w0, token_base + o0, t.syn0, t.syn1,
-        t.noise_prob, t.noise_alias, t.keep_prob, t.sigmoid, p["window"], p["negative"],
+        t.noise, t.keep_prob, t.sigmoid, p["window"], p["negative"],
         p["shrink_window"], t.schedule, p["kernel_seed"], epoch, max_len,
         p["shared_negatives"], t.objective, t.codes, t.points, t.code_offsets,
     )  # fmt: skip
@@ -623,7 +624,7 @@ def _train_rows(
     weights[seen] = counts[seen] ** p["ns_exponent"]
     if not np.all(np.isfinite(weights)) or weights.sum() <= 0:
         raise ValueError(f"The node counts passed to {owner} give a degenerate noise distribution.")
-    noise_prob, noise_alias = _kernels.build_alias_table(weights)
+    noise = _kernels.pack_alias_table(*_kernels.build_alias_table(weights))
     keep_prob = keep_probabilities(counts, float(counts.sum()), p["sample"])
     tables = _kernels.sigmoid_tables()
     codes, points = np.zeros(1, dtype=np.uint8), np.zeros(1, dtype=np.int32)
@@ -655,7 +656,7 @@ def _train_rows(
                     max_len = int(lengths.max()) if lengths.size else 1
                     args = (
                         tokens, offsets, w0, w1, walk_base, epoch * total + epoch_tokens, syn0, syn1,
-                        noise_prob, noise_alias, keep_prob, tables, p["window"], p["negative"],
+                        noise, keep_prob, tables, p["window"], p["negative"],
                         p["shrink_window"], schedule, kernel_seed, epoch, max_len, p["shared_negatives"],
                         0, codes, points, code_offsets,
                     )  # fmt: skip
