@@ -146,12 +146,12 @@ IN_MEMORY_CORPUS_BYTES = 256 * 2**20
 # Default share of the memory available at plan time that new allocations may take.
 DEFAULT_FRACTION = 0.7
 # Partitioned SGNS (graphemb/sgns/partitioned.py), per node while the buckets train: partition,
-# row and members list (int32 each), the counts (int64), the noise alias tables (float64 prob +
-# int32 alias): 4 + 4 + 4 + 8 + 12 = 32 bytes (the keep probabilities and noise weights, float64,
+# row and members list (int32 each), the counts (int64), the noise alias tables (packed: float64
+# prob + float64 alias): 4 + 4 + 4 + 8 + 16 = 36 bytes (the keep probabilities and noise weights, float64,
 # live only while the noise tables are built and the pairs extracted).  The sort of
 # snake_partition briefly holds its keys and order (int64) and two int32 work arrays, 32 bytes
 # more than the plan's 12 before the noise tables exist (counted in the transient item).
-PARTITION_PLAN_BYTES = 32
+PARTITION_PLAN_BYTES = 36
 PARTITION_SORT_EXTRA_BYTES = 32
 # Tokens per pair-extraction call (partitioned._EXTRACT_TOKENS; not imported: _memory is step 0).
 EXTRACT_TOKENS = 1 << 18
@@ -336,7 +336,7 @@ def partition_items(
       one whole table (``4 n d``: the input table is built, its blocks dropped, then the output
       table); out of core ``c`` blocks (the next bucket's prefetched blocks included: the buffer
       never exceeds ``c``), the final tables being memory-mapped files; with an executor, none.
-    * the partition plan: ``32 n`` (:data:`PARTITION_PLAN_BYTES`).
+    * the partition plan: ``36 n`` (:data:`PARTITION_PLAN_BYTES`).
     * pair buffers, the largest of: an extraction piece (``8`` bytes per pair of up to
       ``EXTRACT_TOKENS + L`` tokens, plus the copy of one bucket's part written, ``1 / P`` of it
       at most on average), the pair-chunk reads of the buckets training at once (``min(workers,

@@ -184,7 +184,8 @@ def test_train_bucket_matches_a_python_loop_of_the_pair_step():
     tables = _kernels.sigmoid_tables()
     lr = np.array([0.5, 0.01, 100.0, 10.0, 1.5])
     a0, a1, ap = syn0.copy(), syn1.copy(), pairs.copy()
-    loss, count = pk.train_bucket(ap, a0, a1, prob, alias, tables, 3, np.uint64(9), 2, 17, lr)
+    noise = _kernels.pack_alias_table(prob, alias)
+    loss, count = pk.train_bucket(ap, a0, a1, noise, tables, 3, np.uint64(9), 2, 17, lr)
     # reference: the same stream, the same shuffle, then the documented schedule pair by pair
     from graphemb._rng import stream_state2
 
@@ -199,7 +200,7 @@ def test_train_bucket_matches_a_python_loop_of_the_pair_step():
     ref_loss = 0.0
     for p in range(40):
         rate = max(0.5 - (0.5 - 0.01) * (10.0 + p * 1.5) / 100.0, 0.01)
-        state = np.uint64(_kernels.draw_negatives(state, np.int64(bp[p, 1]), outs, valid, prob, alias))
+        state = np.uint64(_kernels.draw_negatives(state, np.int64(bp[p, 1]), outs, valid, noise))
         assert valid.all() and np.all(outs[1:] != bp[p, 1])
         ref_loss += _kernels.train_pair(b0, b1, np.int64(bp[p, 0]), outs, valid, coef, neu1e, tables, np.float32(rate))
     assert count == 40 and loss == pytest.approx(ref_loss, rel=1e-12)

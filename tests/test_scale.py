@@ -106,14 +106,14 @@ def test_out_of_core_partitions_plan_the_buffer_not_the_tables(tmp_path):
     name, blocks = _vector_item(ooc)
     block = 4 * d * (n // 8)
     assert blocks == 4 * block and "4 of 16" in name  # buffer 4 blocks = buffer / (2P) of the two tables
-    assert ooc.items["partition plan (32 B per node)"] == 32 * n
+    assert ooc.items["partition plan (36 B per node)"] == 36 * n
     pair_buffers = ooc.items["pair buffers (extraction / chunk reads)"]
     extract = 8 * (2**18 + 80) * 11  # one extraction piece at window 10 (11 pairs per token), + its bucket copy
     reads = 2 * 8 * (8 * 10**8 * 11 // (64 * 8))  # one bucket chunk of 800M tokens' pairs: mapped + copied
     assert pair_buffers == max(extract + extract // 8 + 8 * n, reads, 32 * n)  # + keep probabilities; the sort
     assert not any(k.startswith("trainer tables") for k in ooc.items)
-    # P = 1 holds 8 n d + 48 n; out of core P = 8 holds 4 blocks + 32 n + the pair buffers
-    assert whole.total - ooc.total == 8 * n * d + 48 * n - (4 * block + 32 * n + pair_buffers)
+    # P = 1 holds 8 n d + 48 n; out of core P = 8 holds 4 blocks + 36 n + the pair buffers
+    assert whole.total - ooc.total == 8 * n * d + 48 * n - (4 * block + 36 * n + pair_buffers)
     three = M.plan_fit(**_BIG, memory_limit="64G", partitions=8, partition_options={"workdir": "w", "buffer": 3})
     assert _vector_item(three)[1] == 3 * block
     in_memory = M.plan_fit(**_BIG, memory_limit="64G", partitions=8)  # all blocks + one table while assembled
@@ -174,7 +174,7 @@ def test_fit_walks_plans_its_partitions(karate, tmp_path):
     name, blocks = _vector_item(model.memory_plan_)
     assert blocks == 2 * 4 * 8 * 9 and "2 of 8" in name
     items = model.memory_plan_.items
-    assert "partition plan (32 B per node)" in items and not any(k.startswith("trainer tables") for k in items)
+    assert "partition plan (36 B per node)" in items and not any(k.startswith("trainer tables") for k in items)
     assert _vector_item(DeepWalk(**SMALL, seed=0).fit_walks(walks).memory_plan_)[1] == 8 * 34 * 8
 
 

@@ -162,15 +162,24 @@ def test_noise_distribution_matches_unigram_power():
 
 @njit(cache=True)
 def _draws_both_ways(prob, alias, table, target, negative, seed, count):
-    """Draw ``count`` negative sets from the two-array and the packed alias table, same streams."""
+    """``count`` negative sets drawn from the two-array table (a reference loop) and by the trainer's
+    ``draw_negatives`` from the packed table, on the same stream."""
     out_a = np.empty((count, negative + 1), dtype=np.int64)
     out_b = np.empty((count, negative + 1), dtype=np.int64)
     valid = np.empty(negative + 1, dtype=np.bool_)
     sa = np.uint64(seed)
     sb = np.uint64(seed)
     for i in range(count):
-        sa = _kernels.draw_negatives(sa, target, out_a[i], valid, prob, alias)
-        sb = _kernels.draw_negatives_packed(sb, target, out_b[i], valid, table)
+        # reference: the two-array alias draw, a negative equal to the target redrawn (at most 32 times)
+        out_a[i, 0] = target
+        for k in range(1, negative + 1):
+            out_a[i, k] = target
+            for _ in range(32):
+                sa, cand = _kernels.alias_draw(sa, prob, alias)
+                if cand != target:
+                    out_a[i, k] = cand
+                    break
+        sb = _kernels.draw_negatives(sb, target, out_b[i], valid, table)
     return out_a, out_b, sa, sb
 
 

@@ -128,6 +128,17 @@ def build_alias_table(weights):
 
 
 @njit(cache=True, nogil=True)
+def _alias_bucket(u, n):
+    """``(u n, floor(u n))`` for a uniform ``u`` in [0, 1): the alias bucket (clamped to ``n - 1``
+    against rounding at ``u -> 1``) and the value whose fraction is the coin.  O(1)."""
+    x = u * n
+    k = np.int64(x)
+    if k >= n:
+        k = n - 1
+    return x, k
+
+
+@njit(cache=True, nogil=True)
 def alias_draw(state, prob, alias):
     """One draw from an alias table; returns ``(new_state, index)``.
 
@@ -145,11 +156,7 @@ def alias_draw(state, prob, alias):
     nodes).  O(1) time, no memory.
     """
     state, u = next_float(state)
-    n = prob.shape[0]
-    x = u * n
-    k = np.int64(x)
-    if k >= n:  # rounding guard at u -> 1
-        k = n - 1
+    x, k = _alias_bucket(u, prob.shape[0])
     if x - k < prob[k]:
         return state, k
     return state, np.int64(alias[k])
@@ -336,11 +343,7 @@ def pack_alias_table(prob: np.ndarray, alias: np.ndarray) -> np.ndarray:
 def alias_draw_packed(state, table):
     """:func:`alias_draw` on a :func:`pack_alias_table` table: the same draw, bit for bit.  O(1)."""
     state, u = next_float(state)
-    n = table.shape[0]
-    x = u * n
-    k = np.int64(x)
-    if k >= n:  # rounding guard at u -> 1
-        k = n - 1
+    x, k = _alias_bucket(u, table.shape[0])
     if x - k < table[k, 0]:
         return state, k
     return state, np.int64(table[k, 1])
@@ -348,26 +351,22 @@ def alias_draw_packed(state, table):
 
 @njit(cache=True, nogil=True)
 def _prefetch_draws(state, table, shrink, negative):
-    """Prefetch the alias entries the next :func:`draw_negatives_packed` call will read.
+    """Prefetch the alias entries the next :func:`draw_negatives` call will read.
 
     Replays, on a copy of ``state``, the uniforms that come next in the stream (the next
     centre's window radius if ``shrink``, then one per negative) and prefetches the buckets
     they select; a redraw (a negative equal to the centre) reads one more, unprefetched.  The
     stream itself does not advance.  O(negative) time, no memory.
     """
-    n = table.shape[0]
     if shrink:
         state, _ = next_float(state)
     for _ in range(negative):
         state, u = next_float(state)
-        k = np.int64(u * n)
-        if k >= n:
-            k = n - 1
-        prefetch_row(table, k)
+        prefetch_row(table, _alias_bucket(u, table.shape[0])[1])
 
 
 @njit(cache=True, nogil=True)
-def draw_negatives(state, target, outs, valid, noise_prob, noise_alias):
+def draw_negatives(state, target, outs, valid, table):
     """Fill ``outs = [target, K negatives]``; a negative equal to ``target`` is redrawn.
 
     After 32 failed redraws (only when the target holds almost all the noise mass)
@@ -379,32 +378,14 @@ def draw_negatives(state, target, outs, valid, noise_prob, noise_alias):
     target : int64
     outs : ndarray of int64, shape (K + 1,)
     valid : ndarray of bool, shape (K + 1,)
-    noise_prob, noise_alias : alias table, shape (n,)
+    table : ndarray of float64, shape (n, 2)
+        The noise alias table, packed (:func:`pack_alias_table`); each draw is
+        :func:`alias_draw_packed`.
 
     Returns
     -------
     np.uint64
         The advanced state.  O(K) expected time, no memory.
-    """
-    outs[0] = target
-    valid[0] = True
-    for k in range(1, outs.shape[0]):
-        outs[k] = target
-        valid[k] = False
-        for _ in range(_MAX_REDRAWS):
-            state, cand = alias_draw(state, noise_prob, noise_alias)
-            if cand != target:
-                outs[k] = cand
-                valid[k] = True
-                break
-    return state
-
-
-@njit(cache=True, nogil=True)
-def draw_negatives_packed(state, target, outs, valid, table):
-    """:func:`draw_negatives` from a :func:`pack_alias_table` table (the same draws, bit for bit).
-
-    O(K) expected time, no memory.
     """
     outs[0] = target
     valid[0] = True
@@ -928,7 +909,7 @@ def train_walk_range(
         words += m
         pipelined = objective == 0 and shared
         if pipelined and m > 0:
-            state = draw_negatives_packed(state, np.int64(sent[0]), nxt, nvalid, noise)
+            state = draw_negatives(state, np.int64(sent[0]), nxt, nvalid, noise)
         for i in range(m):
             radius = window
             if shrink:
@@ -942,7 +923,7 @@ def train_walk_range(
                     outs[k] = nxt[k]
                     valid[k] = nvalid[k]
                 if i + 1 < m:
-                    state = draw_negatives_packed(state, np.int64(sent[i + 1]), nxt, nvalid, noise)
+                    state = draw_negatives(state, np.int64(sent[i + 1]), nxt, nvalid, noise)
                     for k in range(k1):
                         prefetch_row(syn1, nxt[k])
                     if i + 2 < m:
@@ -966,7 +947,7 @@ def train_walk_range(
             if objective == 0:
                 for b in range(nb):
                     if not shared:  # word2vec: a fresh draw for every pair
-                        state = draw_negatives_packed(state, target, outs, valid, noise)
+                        state = draw_negatives(state, target, outs, valid, noise)
                     if scaled:  # an incremental update (decided once per call: no cost to fit)
                         loss += _train_pair_scaled(
                             syn0, syn1, ctx[b], outs, valid, coef, pair_neu1e, tables, lr32, scales

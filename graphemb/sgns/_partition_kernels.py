@@ -123,7 +123,7 @@ def shuffle_pairs(pairs, state):
 
 @njit(cache=True, nogil=True)
 def train_bucket(
-    pairs, syn0, syn1, noise_prob, noise_alias, tables, negative, seed, epoch, stream, lr_schedule,
+    pairs, syn0, syn1, noise, tables, negative, seed, epoch, stream, lr_schedule,
 ):  # fmt: skip
     """Shuffle and train one chunk of one bucket's pairs.
 
@@ -135,8 +135,9 @@ def train_bucket(
         Input rows of the context partition ``i``, updated in place.
     syn1 : ndarray of float32, shape (n_j, d)
         Output rows of the centre partition ``j``, updated in place.
-    noise_prob, noise_alias : ndarray of float64 / int32, shape (n_j,)
-        Alias table of partition ``j``'s share of the noise distribution (local rows).
+    noise : ndarray of float64, shape (n_j, 2)
+        Alias table of partition ``j``'s share of the noise distribution (local rows), packed
+        (:func:`graphemb.sgns._kernels.pack_alias_table`).
     tables : ndarray of float32, shape (2, EXP_TABLE_SIZE + 1)
     negative : int
         Noise rows per pair (drawn afresh for every pair; one equal to the centre is redrawn).
@@ -181,6 +182,6 @@ def train_bucket(
             lr = min_alpha
         c = np.int64(pairs[p, 0])
         t = np.int64(pairs[p, 1])
-        state = draw_negatives(state, t, outs, valid, noise_prob, noise_alias)
+        state = draw_negatives(state, t, outs, valid, noise)
         loss += train_pair(syn0, syn1, c, outs, valid, coef, neu1e, tables, np.float32(lr))
     return loss, np.int64(m)

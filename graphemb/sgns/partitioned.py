@@ -278,14 +278,14 @@ def load_pairs(job: PartitionJob, task: BucketTask) -> np.ndarray:
     return out
 
 
-def load_noise(workdir: str | os.PathLike, j: int) -> tuple[np.ndarray, np.ndarray]:
-    """The alias table ``(prob float64, alias int32)`` of partition ``j``."""
+def load_noise(workdir: str | os.PathLike, j: int) -> np.ndarray:
+    """The alias table of partition ``j``, packed (``(n_j, 2)`` float64: prob, alias; 16 bytes a row)."""
     with np.load(noise_path(workdir, j), allow_pickle=False) as z:
-        return np.ascontiguousarray(z["prob"]), np.ascontiguousarray(z["alias"])
+        return _kernels.pack_alias_table(z["prob"], z["alias"])
 
 
 def run_task(
-    job: PartitionJob, task: BucketTask, syn0: np.ndarray, syn1: np.ndarray, noise: tuple[np.ndarray, np.ndarray],
+    job: PartitionJob, task: BucketTask, syn0: np.ndarray, syn1: np.ndarray, noise: np.ndarray,
     tables: np.ndarray, pairs: np.ndarray | None = None,
 ) -> tuple[float, int]:  # fmt: skip
     """Train one bucket chunk in place on ``syn0`` (partition ``i``'s input rows) and ``syn1``
@@ -296,7 +296,7 @@ def run_task(
         return 0.0, 0
     lr = np.array(task.lr, dtype=np.float64)
     loss, count = pk.train_bucket(
-        pairs, syn0, syn1, noise[0], noise[1], tables, job.negative, np.uint64(job.kernel_seed),
+        pairs, syn0, syn1, noise, tables, job.negative, np.uint64(job.kernel_seed),
         _TAG_TRAIN + task.epoch, task.stream, lr,
     )  # fmt: skip
     return float(loss), int(count)
